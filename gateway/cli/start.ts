@@ -1,0 +1,39 @@
+/**
+ * `verso start`: load the config, start both listeners, print where they are, and shut down
+ * gracefully on SIGTERM or SIGINT (in-flight requests finish; a second signal forces the exit).
+ */
+
+import { loadConfigFile } from '../config/load.js';
+import { createGateway, type Gateway } from '../server.js';
+
+export interface StartedGateway extends Gateway { url: string; adminUrl: string }
+
+export async function startGateway(configFile: string, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<StartedGateway> {
+  const config = loadConfigFile(configFile);
+  const gateway = createGateway(config);
+  const { url, adminUrl } = await gateway.listen();
+  gateway.logger.info({ url, admin_url: adminUrl, config: config.file, versions: config.versions.map((v) => v.id) }, 'verso listening');
+  print(`Verso gateway  ${url}  (versions ${config.versions.map((v) => v.id).join(', ')}; head ${config.head})`);
+  print(`Admin API      ${adminUrl}  (GET /health/live, GET /health/ready)`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      gateway.logger.warn({ signal }, 'second signal: exiting now');
+      gateway.logger.flush();
+      process.exit(1);
+    }
+    stopping = true;
+    gateway.logger.info({ signal }, 'shutting down: draining in-flight requests');
+    gateway.close().then(
+      () => process.exit(0),
+      (err) => {
+        gateway.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return { ...gateway, url, adminUrl };
+}

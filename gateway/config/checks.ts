@@ -1,0 +1,148 @@
+/**
+ * Cross-field rules the schema cannot express. Each check is small and pushes every problem it
+ * finds, so one run reports all of them.
+ */
+
+import type { ConfigProblem } from './load.js';
+import type { RawConfig } from './types.js';
+import { instantMs } from './units.js';
+
+const DATE_ID = /^\d{4}-\d{2}-\d{2}$/;
+
+type Check = (config: RawConfig, problems: ConfigProblem[]) => void;
+
+/** Every name a version can be referred to by (id or alias) → its index in `versions`. */
+export function versionNames(config: RawConfig): Map<string, number> {
+  const names = new Map<string, number>();
+  config.versions.forEach((v, i) => {
+    if (!names.has(v.id)) names.set(v.id, i);
+    for (const alias of v.aliases) if (!names.has(alias)) names.set(alias, i);
+  });
+  return names;
+}
+
+function known(config: RawConfig): string {
+  return config.versions.map((v) => (v.aliases.length ? `${v.id} (${v.aliases.join(', ')})` : v.id)).join(', ');
+}
+
+const uniqueVersionNames: Check = (config, problems) => {
+  const seen = new Map<string, string>();
+  config.versions.forEach((v, i) => {
+    const claim = (name: string, path: (string | number)[]) => {
+      const owner = seen.get(name);
+      if (owner) problems.push({ path, message: `"${name}" is already used by ${owner}; ids and aliases must be unique` });
+      else seen.set(name, `versions[${i}]`);
+    };
+    claim(v.id, ['versions', i, 'id']);
+    v.aliases.forEach((alias, j) => claim(alias, ['versions', i, 'aliases', j]));
+  });
+};
+
+const versionOrder: Check = (config, problems) => {
+  const ids = config.versions.map((v) => v.id);
+  const dated = ids.filter((id) => DATE_ID.test(id));
+  if (dated.length > 0 && dated.length < ids.length) {
+    problems.push({ path: ['versions'], message: `version ids must be all dates (2025-06-01) or all labels (v1, v2), not a mix; got ${ids.join(', ')}` });
+    return;
+  }
+  config.versions.forEach((v, i) => {
+    if (DATE_ID.test(v.id) && Number.isNaN(instantMs(v.id))) {
+      problems.push({ path: ['versions', i, 'id'], message: `"${v.id}" is not a real calendar date` });
+    }
+    if (i > 0 && dated.length === ids.length && v.id <= ids[i - 1]) {
+      problems.push({ path: ['versions', i, 'id'], message: `versions are listed oldest first; "${v.id}" must be later than "${ids[i - 1]}"` });
+    }
+  });
+};
+
+const lifecycleDates: Check = (config, problems) => {
+  config.versions.forEach((v, i) => {
+    const at = (key: string) => ['versions', i, key];
+    const deprecated = v.deprecated === undefined ? undefined : instantMs(v.deprecated);
+    const sunset = v.sunset === undefined ? undefined : instantMs(v.sunset);
+    if (deprecated !== undefined && Number.isNaN(deprecated)) problems.push({ path: at('deprecated'), message: `"${v.deprecated}" is not a real date` });
+    if (sunset !== undefined && Number.isNaN(sunset)) problems.push({ path: at('sunset'), message: `"${v.sunset}" is not a real date` });
+    if (deprecated !== undefined && sunset !== undefined && sunset < deprecated) {
+      problems.push({ path: at('sunset'), message: `sunset (${v.sunset}) must not precede deprecated (${v.deprecated})` });
+    }
+    if (i === config.versions.length - 1 && (v.deprecated !== undefined || v.sunset !== undefined)) {
+      problems.push({ path: at(v.sunset !== undefined ? 'sunset' : 'deprecated'), message: `"${v.id}" is the head (newest) version and cannot be deprecated or sunset; add a newer version first` });
+    }
+    v.brownouts.forEach((b, j) => {
+      const path = ['versions', i, 'brownouts', j];
+      const start = instantMs(b.start);
+      const end = instantMs(b.end);
+      if (Number.isNaN(start)) problems.push({ path: [...path, 'start'], message: `"${b.start}" is not a real date` });
+      if (Number.isNaN(end)) problems.push({ path: [...path, 'end'], message: `"${b.end}" is not a real date` });
+      if (start >= end) problems.push({ path: [...path, 'end'], message: `must be later than start (${b.start})` });
+      if (sunset === undefined) problems.push({ path, message: 'brownouts lead up to a sunset; set versions[' + i + '].sunset as well' });
+      else if (start >= sunset) problems.push({ path: [...path, 'start'], message: `must be before the sunset (${v.sunset}); after it every request gets 410 anyway` });
+    });
+  });
+};
+
+const versionReferences: Check = (config, problems) => {
+  const names = versionNames(config);
+  const check = (name: string, path: (string | number)[], allowHead: boolean) => {
+    if (allowHead && name === 'head') return;
+    if (!names.has(name)) problems.push({ path, message: `unknown version "${name}"; known versions: ${known(config)}${allowHead ? ', or "head"' : ''}` });
+  };
+  config.versions.forEach((v, i) => {
+    if (v.successor === undefined) return;
+    check(v.successor, ['versions', i, 'successor'], false);
+    const target = names.get(v.successor);
+    if (target !== undefined && target <= i) {
+      problems.push({ path: ['versions', i, 'successor'], message: `the successor must be newer than "${v.id}"; got "${v.successor}"` });
+    }
+  });
+  check(config.resolve.default, ['resolve', 'default'], true);
+  for (const [name, upstream] of Object.entries(config.upstreams)) check(upstream.speaks, ['upstreams', name, 'speaks'], true);
+  config.routes.forEach((route, i) => route.overrides.forEach((o, j) => o.versions.forEach((name, k) => {
+    check(name, ['routes', i, 'overrides', j, 'versions', k], false);
+  })));
+};
+
+const routeReferences: Check = (config, problems) => {
+  const upstreams = Object.keys(config.upstreams);
+  const checkUpstream = (name: string, path: (string | number)[]) => {
+    if (!upstreams.includes(name)) problems.push({ path, message: `unknown upstream "${name}"; defined upstreams: ${upstreams.join(', ')}` });
+  };
+  const prefixes = new Map<string, number>();
+  const names = versionNames(config);
+  config.routes.forEach((route, i) => {
+    checkUpstream(route.upstream, ['routes', i, 'upstream']);
+    route.overrides.forEach((o, j) => checkUpstream(o.upstream, ['routes', i, 'overrides', j, 'upstream']));
+    const prefix = route.prefix;
+    if (prefix !== '/' && (prefix.endsWith('/') || prefix.includes('//') || /(^|\/)\.\.?(\/|$)/.test(prefix) || prefix.includes('%') || prefix.includes('?'))) {
+      problems.push({ path: ['routes', i, 'prefix'], message: `must be a normalised path without a trailing "/", "//", "." or ".." segments, "%" or "?"; got "${prefix}"` });
+    }
+    const firstSegment = prefix.split('/')[1];
+    if (firstSegment && (names.has(firstSegment) || DATE_ID.test(firstSegment) || /^v\d+(\.\d+)*$/i.test(firstSegment))) {
+      problems.push({ path: ['routes', i, 'prefix'], message: `"/${firstSegment}" would be read as a version in the path; choose a prefix that does not start with a version id, alias or date` });
+    }
+    const earlier = prefixes.get(prefix);
+    if (earlier !== undefined) problems.push({ path: ['routes', i, 'prefix'], message: `"${prefix}" is already routed by routes[${earlier}]` });
+    else prefixes.set(prefix, i);
+  });
+};
+
+const defaultLast: Check = (config, problems) => {
+  const at = config.resolve.order.indexOf('default');
+  if (at !== -1 && at !== config.resolve.order.length - 1) {
+    problems.push({ path: ['resolve', 'order', at], message: `"default" only applies when no other source names a version, so it must be last; got [${config.resolve.order.join(', ')}]` });
+  }
+};
+
+const listenerPorts: Check = (config, problems) => {
+  if (config.listen.port !== 0 && config.listen.port === config.admin.port) {
+    problems.push({ path: ['admin', 'port'], message: `must differ from listen.port (${config.listen.port})` });
+  }
+};
+
+const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, listenerPorts];
+
+export function crossFieldChecks(config: RawConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const check of CHECKS) check(config, problems);
+  return problems;
+}

@@ -1,0 +1,69 @@
+/** Turns a validated, checked `RawConfig` into the `GatewayConfig` the gateway runs on. */
+
+import { versionNames } from './checks.js';
+import type { GatewayConfig, RawConfig, UpstreamConfig, VersionConfig } from './types.js';
+import { durationMs, instantMs, sizeBytes } from './units.js';
+
+export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
+  const names = versionNames(raw);
+  const head = raw.versions[raw.versions.length - 1].id;
+  const canonical = (name: string): string => (name === 'head' ? head : raw.versions[names.get(name)!].id);
+
+  const versions: VersionConfig[] = raw.versions.map((v, index) => ({
+    id: v.id,
+    index,
+    aliases: [...v.aliases],
+    docs: v.docs,
+    deprecationLink: v.deprecationLink,
+    deprecated: v.deprecated === undefined ? undefined : instantMs(v.deprecated),
+    sunset: v.sunset === undefined ? undefined : instantMs(v.sunset),
+    successor: v.successor === undefined
+      ? (v.deprecated !== undefined || v.sunset !== undefined ? raw.versions[index + 1]?.id : undefined)
+      : canonical(v.successor),
+    brownouts: v.brownouts.map((b) => ({ start: instantMs(b.start), end: instantMs(b.end), percentage: b.percentage })),
+  }));
+
+  const upstreams = new Map<string, UpstreamConfig>();
+  for (const [name, u] of Object.entries(raw.upstreams)) {
+    upstreams.set(name, {
+      name,
+      url: u.url.replace(/\/+$/, ''),
+      speaks: canonical(u.speaks),
+      timeoutMs: durationMs(u.timeout),
+      connectTimeoutMs: durationMs(u.connectTimeout),
+      health: u.health,
+    });
+  }
+
+  return {
+    file,
+    listen: { ...raw.listen },
+    admin: { ...raw.admin },
+    versions,
+    head,
+    resolve: {
+      order: [...raw.resolve.order],
+      header: raw.resolve.header,
+      query: raw.resolve.query,
+      mediaType: { ...raw.resolve.mediaType },
+      default: canonical(raw.resolve.default),
+      responseHeader: raw.resolve.responseHeader,
+    },
+    clients: raw.clients.map((rule) => ('header' in rule
+      ? { kind: 'header' as const, header: rule.header.toLowerCase() }
+      : { kind: 'remote-address' as const })),
+    upstreams,
+    routes: raw.routes.map((r) => ({
+      prefix: r.prefix,
+      upstream: r.upstream,
+      overrides: new Map(r.overrides.flatMap((o) => o.versions.map((v) => [canonical(v), o.upstream] as const))),
+    })),
+    proxy: {
+      bodyLimit: sizeBytes(raw.proxy.bodyLimit),
+      trustForwarded: raw.proxy.trustForwarded,
+      shutdownTimeoutMs: durationMs(raw.proxy.shutdownTimeout),
+    },
+    log: { ...raw.log },
+    problems: { ...raw.problems },
+  };
+}

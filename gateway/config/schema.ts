@@ -1,0 +1,219 @@
+/**
+ * The JSON Schema of `gateway.yaml`. Defaults live beside each key (ajv `useDefaults`), and every
+ * object is closed (`additionalProperties: false`) so a typo is reported instead of ignored.
+ * Cross-field rules (a sunset after its deprecation, a route naming a known upstream, …) are in
+ * `checks.ts`; the README's configuration reference documents each key here.
+ */
+
+const duration = {
+  description: 'a duration: milliseconds as a number, or a string such as "500ms", "30s", "2m", "1h"',
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h)$' },
+  ],
+} as const;
+
+const size = {
+  description: 'a size: bytes as a number, or a string such as "512kb", "1mb"',
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(b|kb|mb|gb)$' },
+  ],
+} as const;
+
+/** A calendar date (`2025-06-01`) or an RFC 3339 date-time (`2025-06-01T12:00:00Z`). */
+const instant = {
+  description: 'a date such as "2025-06-01" or an RFC 3339 date-time such as "2025-06-01T12:00:00Z"',
+  type: 'string',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+} as const;
+
+const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+
+/** What a version identifier or alias may look like: a URL path segment and a header token. */
+const versionToken = {
+  description: 'a version id or alias: letters, digits, ".", "_" and "-", such as "2025-06-01" or "v2"',
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } as const;
+
+const headerName = {
+  description: 'an HTTP header name such as "API-Version"',
+  type: 'string',
+  pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
+
+export const RESOLUTION_SOURCES = ['header', 'path', 'query', 'media-type', 'default'] as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['versions', 'upstreams', 'routes'],
+  properties: {
+    listen: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', default: '0.0.0.0' },
+        port: { ...port, default: 8080 },
+      },
+    },
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { ...port, default: 9901 },
+      },
+    },
+    versions: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id: versionToken,
+          aliases: { type: 'array', items: versionToken, default: [] },
+          docs: { type: 'string', format: 'uri' },
+          deprecationLink: { type: 'string', format: 'uri' },
+          deprecated: instant,
+          sunset: instant,
+          successor: versionToken,
+          brownouts: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['start', 'end'],
+              properties: {
+                start: instant,
+                end: instant,
+                percentage: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 100 },
+              },
+            },
+          },
+        },
+      },
+    },
+    resolve: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        order: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { enum: [...RESOLUTION_SOURCES] },
+          default: ['header', 'path', 'query', 'media-type', 'default'],
+        },
+        header: { ...headerName, default: 'API-Version' },
+        query: { type: 'string', minLength: 1, default: 'api-version' },
+        mediaType: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            parameter: { type: 'string', minLength: 1, default: 'version' },
+            vendor: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$', description: 'the NAME in application/vnd.NAME.v2+json, such as "shop"' },
+          },
+        },
+        default: { ...versionToken, default: 'head' },
+        responseHeader: { ...headerName, default: 'API-Version' },
+      },
+    },
+    clients: {
+      type: 'array',
+      default: [{ remoteAddress: true }],
+      items: {
+        description: 'a client rule: { header: X-Client-Id } or { remoteAddress: true }',
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['header'],
+            properties: { header: headerName },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['remoteAddress'],
+            properties: { remoteAddress: { const: true } },
+          },
+        ],
+      },
+    },
+    upstreams: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[A-Za-z0-9_-]+$', description: 'an upstream name: letters, digits, "_" and "-"' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        properties: {
+          url: { type: 'string', pattern: '^https?://[^/?#]+', description: 'an http:// or https:// URL such as "http://127.0.0.1:3000"' },
+          speaks: { ...versionToken, default: 'head' },
+          timeout: { ...duration, default: '30s' },
+          connectTimeout: { ...duration, default: '5s' },
+          health: { type: 'string', pattern: '^/', description: 'a path starting with "/", such as "/health"' },
+        },
+      },
+    },
+    routes: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['prefix', 'upstream'],
+        properties: {
+          prefix: { type: 'string', pattern: '^/', description: 'a path prefix starting with "/", such as "/orders"' },
+          upstream: { type: 'string' },
+          overrides: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['versions', 'upstream'],
+              properties: {
+                versions: { type: 'array', minItems: 1, items: versionToken },
+                upstream: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+    proxy: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        bodyLimit: { ...size, default: '1mb' },
+        trustForwarded: { type: 'boolean', default: false },
+        shutdownTimeout: { ...duration, default: '30s' },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+      },
+    },
+    problems: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        baseUrl: { type: 'string', format: 'uri', default: 'https://verso.dev/problems/' },
+      },
+    },
+  },
+} as const;

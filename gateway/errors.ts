@@ -1,0 +1,46 @@
+/**
+ * Every error the gateway itself produces, in one place: a stable code, the HTTP status and the
+ * RFC 9457 problem `type` slug (appended to `problems.baseUrl`). Codes are never reused; a retired
+ * one stays here, marked retired. The README's "Errors" table documents each (a test checks it).
+ */
+
+export const PROBLEMS = {
+  VERSO_INVALID_VERSION: { status: 400, type: 'invalid-version', title: 'Malformed API version' },
+  VERSO_UNKNOWN_VERSION: { status: 400, type: 'unknown-version', title: 'Unknown API version' },
+  VERSO_VERSION_CONFLICT: { status: 400, type: 'version-conflict', title: 'Conflicting API versions' },
+  VERSO_VERSION_REQUIRED: { status: 400, type: 'version-required', title: 'API version required' },
+  VERSO_INVALID_PATH: { status: 400, type: 'invalid-path', title: 'Invalid request path' },
+  VERSO_NOT_FOUND: { status: 404, type: 'not-found', title: 'No route for this path' },
+  VERSO_VERSION_SUNSET: { status: 410, type: 'version-sunset', title: 'API version sunset' },
+  VERSO_VERSION_BROWNOUT: { status: 410, type: 'version-brownout', title: 'API version in a scheduled brownout' },
+  VERSO_BODY_TOO_LARGE: { status: 413, type: 'body-too-large', title: 'Request body too large' },
+  VERSO_INTERNAL: { status: 500, type: 'internal', title: 'Internal gateway error' },
+  VERSO_BAD_GATEWAY: { status: 502, type: 'bad-gateway', title: 'Upstream unavailable' },
+  VERSO_SHUTTING_DOWN: { status: 503, type: 'shutting-down', title: 'Gateway shutting down' },
+  VERSO_GATEWAY_TIMEOUT: { status: 504, type: 'gateway-timeout', title: 'Upstream timed out' },
+} as const satisfies Record<string, { status: number; type: string; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: ProblemCode;
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Build an RFC 9457 body; `extensions` carry machine-readable facts such as `supported_versions`. */
+export function problem(
+  baseUrl: string,
+  code: ProblemCode,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
+  const { status, type, title } = PROBLEMS[code];
+  return { type: `${baseUrl}${type}`, title, status, detail, code, ...extensions };
+}

@@ -1,0 +1,126 @@
+/**
+ * The request path. Every request on the public listener arrives here from the catch-all route
+ * in server.ts and goes, top to bottom:
+ *
+ *   normalise target → resolve version → route → lifecycle → body limit → translate (seam) → proxy
+ *
+ * Each step is a pure function or a precomputed table; only `forward` does I/O. A step that says
+ * no answers with an RFC 9457 problem and the upstream is never contacted.
+ */
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayConfig, UpstreamConfig, VersionConfig } from './config/types.js';
+import type { ClientIdentity, IdentifyInput } from './clients/identify.js';
+import type { ProblemCode } from './errors.js';
+import type { Lifecycle } from './lifecycle/lifecycle.js';
+import { httpDate } from './lifecycle/lifecycle.js';
+import type { Resolver } from './resolve/resolver.js';
+import { normalizeTarget } from './proxy/target.js';
+import type { RouteTable } from './proxy/route-table.js';
+import { declaredTooLarge } from './proxy/body-limit.js';
+import type { RequestContext } from './request-context.js';
+
+export interface RequestPathDeps {
+  config: GatewayConfig;
+  resolver: Resolver;
+  routes: RouteTable;
+  lifecycle: Lifecycle;
+  identify(input: IdentifyInput): ClientIdentity;
+  forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string): FastifyReply;
+  fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): FastifyReply;
+  now(): number;
+  random(): number;
+  isClosing(): boolean;
+}
+
+export function createRequestHandler(deps: RequestPathDeps) {
+  const { config, resolver, routes, lifecycle } = deps;
+  const vary = resolver.varyHeaders.join(', ');
+  const responseHeaders = new Map<string, Record<string, string>>();
+  for (const v of config.versions) {
+    responseHeaders.set(v.id, { [config.resolve.responseHeader.toLowerCase()]: v.id, ...lifecycle.headers.get(v.id) });
+  }
+  const supported = resolver.catalog.supported;
+
+  /** Answer with a problem; it still carries Vary and, once known, the version's headers. */
+  function fail(reply: FastifyReply, headers: Record<string, string> | undefined, code: ProblemCode, detail: string, extensions?: Record<string, unknown>) {
+    if (vary) reply.header('vary', vary);
+    if (headers) reply.headers(headers);
+    return deps.fail(reply, code, detail, extensions);
+  }
+
+  return function handleRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const ctx: RequestContext = {
+      client: deps.identify({ headers: request.headers, remoteAddress: request.socket.remoteAddress }),
+      version: undefined,
+      source: undefined,
+      upstream: undefined,
+      vary,
+      responseHeaders: NO_HEADERS,
+    };
+    request.verso = ctx;
+    if (deps.isClosing()) {
+      reply.header('connection', 'close');
+      return fail(reply, undefined, 'VERSO_SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.');
+    }
+
+    const target = normalizeTarget(request.raw.url ?? '/');
+    if (!target.ok) return fail(reply, undefined, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${target.reason}.`);
+
+    const resolved = resolver.resolve({ path: target.path, query: target.query, headers: request.headers });
+    if (!resolved.ok) {
+      return fail(reply, undefined, PROBLEM_OF[resolved.kind], resolved.detail, { supported_versions: supported, ...(resolved.requested ? { requested_version: resolved.requested } : {}) });
+    }
+    const version = resolved.version;
+    const headers = responseHeaders.get(version.id)!;
+    ctx.version = version;
+    ctx.source = resolved.source;
+    ctx.responseHeaders = headers;
+
+    const route = routes.match(resolved.path);
+    if (!route) return fail(reply, headers, 'VERSO_NOT_FOUND', `No route serves ${resolved.path}.`);
+    const upstream = route.upstreamFor(version);
+    ctx.upstream = upstream;
+
+    const verdict = lifecycle.check(version, deps.now(), deps.random);
+    if (verdict.kind === 'sunset') return fail(reply, headers, 'VERSO_VERSION_SUNSET', sunsetDetail(version), lifecycleFacts(version));
+    if (verdict.kind === 'brownout') {
+      return fail(reply, headers, 'VERSO_VERSION_BROWNOUT', `${version.id} is in a scheduled brownout until ${new Date(verdict.until).toISOString()}, a rehearsal of its sunset on ${new Date(version.sunset!).toISOString()}. ${migrate(version)}`, {
+        ...lifecycleFacts(version), brownout_until: new Date(verdict.until).toISOString(),
+      });
+    }
+
+    if (declaredTooLarge(request.headers, config.proxy.bodyLimit)) {
+      return fail(reply, headers, 'VERSO_BODY_TOO_LARGE', `The request body is larger than the limit of ${config.proxy.bodyLimit} bytes.`, { limit_bytes: config.proxy.bodyLimit });
+    }
+
+    // Translation seam (the translation-adapters issue): the chain for (operation, version,
+    // upstream version) is looked up here; with none, the request streams through untouched.
+    return deps.forward(request, reply, upstream, resolved.path, target.query);
+  };
+}
+
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+const PROBLEM_OF: Record<'invalid-version' | 'unknown-version' | 'version-conflict' | 'version-required', ProblemCode> = {
+  'invalid-version': 'VERSO_INVALID_VERSION',
+  'unknown-version': 'VERSO_UNKNOWN_VERSION',
+  'version-conflict': 'VERSO_VERSION_CONFLICT',
+  'version-required': 'VERSO_VERSION_REQUIRED',
+};
+
+function migrate(version: VersionConfig): string {
+  return version.successor ? `Migrate to ${version.successor}.` : 'Migrate to a newer version.';
+}
+
+function sunsetDetail(version: VersionConfig): string {
+  return `${version.id} was sunset on ${httpDate(version.sunset!)} and is no longer served. ${migrate(version)}`;
+}
+
+function lifecycleFacts(version: VersionConfig): Record<string, unknown> {
+  return {
+    version: version.id,
+    sunset: new Date(version.sunset!).toISOString(),
+    ...(version.successor ? { successor_version: version.successor } : {}),
+  };
+}

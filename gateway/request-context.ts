@@ -1,0 +1,22 @@
+/** What the gateway learns about one request on its way through, for headers and the log line. */
+
+import type { ResolutionSource, UpstreamConfig, VersionConfig } from './config/types.js';
+import type { ClientIdentity } from './clients/identify.js';
+
+/** Filled in step by step; a field is undefined when the request was refused before that step. */
+export interface RequestContext {
+  client: ClientIdentity;
+  version: VersionConfig | undefined;
+  source: ResolutionSource | undefined;
+  upstream: UpstreamConfig | undefined;
+  /** `Vary` value naming every request header that selects the version. */
+  vary: string;
+  /** `API-Version` and lifecycle headers for this version, precomputed per version. */
+  responseHeaders: Record<string, string>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    verso: RequestContext | null;
+  }
+}

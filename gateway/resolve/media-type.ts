@@ -1,0 +1,45 @@
+/**
+ * The version named by an Accept header, either as a media type parameter
+ * (`application/json; version=2024-09-01`) or inside a vendor type (`application/vnd.shop.v2+json`).
+ * The first media range that names a version wins. Pure; results for repeated headers are cached.
+ */
+
+const CACHE_LIMIT = 512;
+const cache = new Map<string, string | null>();
+
+export function mediaTypeVersion(accept: string, parameter: string, vendor: string | undefined): string | undefined {
+  // Fast path: most Accept headers (`*/*`, `application/json`) name no version at all.
+  if (!accept.includes('=') && !(vendor && accept.includes('vnd.'))) return undefined;
+  const key = `${parameter}\u0000${vendor ?? ''}\u0000${accept}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = parse(accept, parameter.toLowerCase(), vendor?.toLowerCase());
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, found ?? null);
+  return found;
+}
+
+function parse(accept: string, parameter: string, vendor: string | undefined): string | undefined {
+  for (const range of accept.split(',')) {
+    const [type, ...params] = range.split(';');
+    for (const param of params) {
+      const eq = param.indexOf('=');
+      if (eq === -1) continue;
+      if (param.slice(0, eq).trim().toLowerCase() === parameter) {
+        return param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      }
+    }
+    if (vendor) {
+      // application/vnd.NAME.VERSION+json (the suffix is optional)
+      const prefix = `vnd.${vendor}.`;
+      const subtype = type.trim().toLowerCase().split('/')[1] ?? '';
+      if (subtype.startsWith(prefix)) {
+        const rest = type.trim().split('/')[1].slice(prefix.length);
+        const plus = rest.indexOf('+');
+        const version = plus === -1 ? rest : rest.slice(0, plus);
+        if (version) return version;
+      }
+    }
+  }
+  return undefined;
+}

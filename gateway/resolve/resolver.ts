@@ -1,0 +1,179 @@
+/**
+ * Works out which API version a request speaks. Pure: it sees the normalised path, the raw query
+ * string and the headers, and returns a version with its source, or a failure the caller turns
+ * into a 400 problem. Sources not listed in `resolve.order` are never read.
+ *
+ * Precedence: the first source in `order` that carries a value wins and is reported as the
+ * source. Every other source the request itself carries (header, path, query, media type) must
+ * agree with it, or the request is rejected: silently preferring one would hide a client bug.
+ */
+
+import type { GatewayConfig, ResolutionSource, VersionConfig } from '../config/types.js';
+import { VersionCatalog, type Lookup } from './catalog.js';
+import { mediaTypeVersion } from './media-type.js';
+
+export interface Resolution {
+  ok: true;
+  version: VersionConfig;
+  source: ResolutionSource;
+  /** The value as the client sent it (or the default's id). */
+  requested: string;
+  /** The path with any version prefix removed: what routing and the upstream see. */
+  path: string;
+}
+
+export interface ResolutionFailure {
+  ok: false;
+  kind: 'invalid-version' | 'unknown-version' | 'version-conflict' | 'version-required';
+  detail: string;
+  source?: ResolutionSource;
+  requested?: string;
+}
+
+export interface ResolveInput {
+  /** Normalised path (see proxy/target.ts). */
+  path: string;
+  /** Raw query string without the leading "?", or "" */
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+interface Candidate { source: ResolutionSource; requested: string; lookup: Lookup; path?: string }
+
+export class Resolver {
+  readonly catalog: VersionCatalog;
+  /** Request headers that select the version, for `Vary`. */
+  readonly varyHeaders: string[];
+  private readonly order: ResolutionSource[];
+  private readonly header: string;
+  private readonly headerLabel: string;
+  private readonly queryPrefix: string;
+  private readonly queryName: string;
+  private readonly mediaType: GatewayConfig['resolve']['mediaType'];
+  private readonly fallback: VersionConfig;
+
+  constructor(config: GatewayConfig) {
+    this.catalog = new VersionCatalog(config.versions);
+    this.order = config.resolve.order;
+    this.header = config.resolve.header.toLowerCase();
+    this.headerLabel = config.resolve.header;
+    this.queryName = config.resolve.query;
+    this.queryPrefix = `${encodeURIComponent(config.resolve.query)}=`;
+    this.mediaType = config.resolve.mediaType;
+    this.fallback = this.catalog.get(config.resolve.default)!;
+    this.varyHeaders = [];
+    if (this.order.includes('header')) this.varyHeaders.push(config.resolve.header);
+    if (this.order.includes('media-type')) this.varyHeaders.push('Accept');
+  }
+
+  resolve(input: ResolveInput): Resolution | ResolutionFailure {
+    let winner: Candidate | undefined;
+    let path = input.path;
+    for (const source of this.order) {
+      if (source === 'default') {
+        // `default` is always last in `order` (config check), so it only fills a gap.
+        winner ??= { source, requested: this.fallback.id, lookup: { ok: true, version: this.fallback } };
+        break;
+      }
+      const candidate = source === 'path' ? this.readPath(input.path) : this.read(source, input);
+      if (!candidate) continue;
+      if (!candidate.lookup.ok) return this.failure(candidate);
+      if (candidate.path !== undefined) path = candidate.path;
+      if (!winner) {
+        winner = candidate;
+      } else if (winner.lookup.ok && candidate.lookup.version !== winner.lookup.version) {
+        return {
+          ok: false,
+          kind: 'version-conflict',
+          detail: `The ${this.describe(winner.source)} asks for ${winner.requested} (${winner.lookup.version.id}) but the ${this.describe(source)} asks for ${candidate.requested} (${candidate.lookup.version.id}); send one version or make them agree.`,
+        };
+      }
+    }
+    if (!winner || !winner.lookup.ok) {
+      return {
+        ok: false,
+        kind: 'version-required',
+        detail: `This API requires a version; send it in ${this.describeSources()}. Supported versions: ${this.catalog.supported.join(', ')}.`,
+      };
+    }
+    return { ok: true, version: winner.lookup.version, source: winner.source, requested: winner.requested, path };
+  }
+
+  private read(source: ResolutionSource, input: ResolveInput): Candidate | undefined {
+    switch (source) {
+      case 'header': {
+        const raw = input.headers[this.header];
+        if (raw === undefined) return undefined;
+        // Repeated headers arrive as an array or comma-joined; one value is the only sane reading.
+        const value = Array.isArray(raw) ? raw.join(', ') : raw;
+        return { source, requested: value, lookup: this.catalog.lookup(value) };
+      }
+      case 'query': {
+        const value = queryValue(input.query, this.queryPrefix);
+        return value === undefined ? undefined : { source, requested: value, lookup: this.catalog.lookup(value) };
+      }
+      case 'media-type': {
+        const accept = input.headers.accept;
+        if (typeof accept !== 'string') return undefined;
+        const value = mediaTypeVersion(accept, this.mediaType.parameter, this.mediaType.vendor);
+        return value === undefined ? undefined : { source, requested: value, lookup: this.catalog.lookup(value) };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private readPath(path: string): Candidate | undefined {
+    const end = path.indexOf('/', 1);
+    const segment = end === -1 ? path.slice(1) : path.slice(1, end);
+    if (!segment || !this.catalog.looksLikeVersion(segment)) return undefined;
+    return { source: 'path', requested: segment, lookup: this.catalog.lookup(segment), path: end === -1 ? '/' : path.slice(end) };
+  }
+
+  private failure(candidate: Candidate): ResolutionFailure {
+    const lookup = candidate.lookup as Extract<Lookup, { ok: false }>;
+    const where = `The ${this.describe(candidate.source)}`;
+    const supported = `Supported versions: ${this.catalog.supported.join(', ')}.`;
+    const detail = {
+      malformed: `${where} gives "${lookup.value}", which is not a version id, alias or valid date. ${supported}`,
+      unknown: `${where} gives "${lookup.value}", which is not a known version or alias. ${supported}`,
+      'too-early': `${where} gives "${lookup.value}", which is before the first version (${this.catalog.versions[0].id}). ${supported}`,
+    }[lookup.reason];
+    return {
+      ok: false,
+      kind: lookup.reason === 'malformed' ? 'invalid-version' : 'unknown-version',
+      detail,
+      source: candidate.source,
+      requested: lookup.value,
+    };
+  }
+
+  private describe(source: ResolutionSource): string {
+    switch (source) {
+      case 'header': return `${this.headerLabel} header`;
+      case 'path': return 'path prefix';
+      case 'query': return `${this.queryName} query parameter`;
+      case 'media-type': return 'Accept media type';
+      default: return 'default';
+    }
+  }
+
+  private describeSources(): string {
+    return this.order.filter((s) => s !== 'default').map((s) => `the ${this.describe(s)}`).join(' or ');
+  }
+}
+
+/** The first value of `name=` in a raw query string, percent-decoded; undefined if absent or undecodable. */
+function queryValue(query: string, prefix: string): string | undefined {
+  if (!query || !query.includes(prefix)) return undefined;
+  for (const pair of query.split('&')) {
+    if (pair.startsWith(prefix)) {
+      try {
+        return decodeURIComponent(pair.slice(prefix.length).replace(/\+/g, ' '));
+      } catch {
+        return pair.slice(prefix.length);
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,133 @@
+/**
+ * Wiring only: builds each part from the config and connects them. The request path itself is
+ * in handle-request.ts.
+ */
+
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import replyFrom from '@fastify/reply-from';
+import { Agent, Pool } from 'undici';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { GatewayConfig } from './config/types.js';
+import { createAdminServer } from './admin/server.js';
+import { createIdentifier } from './clients/identify.js';
+import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from './errors.js';
+import { createRequestHandler } from './handle-request.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
+import { limitedBody } from './proxy/body-limit.js';
+import { createForwarder } from './proxy/forward.js';
+import { RouteTable } from './proxy/route-table.js';
+import { Resolver } from './resolve/resolver.js';
+import { RequestLog } from './request-log.js';
+import './request-context.js';
+
+export interface GatewayOptions {
+  /** Where log lines go (default: stdout). */
+  logStream?: DestinationStream;
+  /** Clock and dice, injectable for tests of sunsets and brownouts. */
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  admin: FastifyInstance;
+  logger: Logger;
+  /** Start both listeners; resolves to their URLs. */
+  listen(): Promise<{ url: string; adminUrl: string }>;
+  /** Graceful shutdown: stop accepting, let in-flight requests finish (up to shutdownTimeout). */
+  close(): Promise<void>;
+}
+
+const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const logger = pino({ level: config.log.level, base: { service: 'verso' } }, options.logStream ?? pino.destination({ sync: false }));
+  let closing = false;
+  const isClosing = () => closing;
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new RequestLog(),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: false,
+    exposeHeadRoutes: false,
+    routerOptions: { maxParamLength: 65_536 },
+  });
+  app.decorateRequest('verso', null);
+
+  const connectTimeouts = new Map([...config.upstreams.values()].map((u) => [new URL(u.url).origin, u.connectTimeoutMs]));
+  const dispatcher = new Agent({
+    factory: (origin, opts) => new Pool(origin, { ...opts, connect: { timeout: connectTimeouts.get(String(origin)) ?? 5000 } }),
+  });
+  app.register(replyFrom, { undici: dispatcher as unknown as Pool, disableRequestLogging: true });
+
+  // Bodies are never parsed on the passthrough path: the stream is handed to the upstream as is.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request, payload, done) => done(null, limitedBody(payload, config.proxy.bodyLimit)));
+
+  const problemBase = config.problems.baseUrl;
+  function fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions: Record<string, unknown> = {}): FastifyReply {
+    const body = problem(problemBase, code, detail, { ...extensions, request_id: reply.request.id });
+    if (reply.sent) return reply;
+    return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  const resolver = new Resolver(config);
+  const handler = createRequestHandler({
+    config,
+    resolver,
+    routes: new RouteTable(config),
+    lifecycle: new Lifecycle(config.versions),
+    identify: createIdentifier(config.clients),
+    forward: createForwarder(config.upstreams.values(), {
+      trustForwarded: config.proxy.trustForwarded,
+      versionHeader: config.resolve.header.toLowerCase(),
+      fail,
+    }),
+    fail,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    isClosing,
+  });
+  app.route({ method: METHODS, url: '*', handler });
+
+  // Malformed requests fastify rejects before routing still get a problem document.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 'VERSO_BODY_TOO_LARGE', 'The request body is larger than the configured limit.');
+    if (error.statusCode && error.statusCode < 500) return fail(reply, 'VERSO_INVALID_PATH', `The request could not be read: ${error.message}.`);
+    request.log.error({ err: error }, 'unexpected gateway error');
+    return fail(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
+  });
+
+  const admin = createAdminServer({ config, logger, isClosing });
+
+  return {
+    app,
+    admin,
+    logger,
+    async listen() {
+      const url = await app.listen({ host: config.listen.host, port: config.listen.port });
+      const adminUrl = await admin.listen({ host: config.admin.host, port: config.admin.port });
+      return { url, adminUrl };
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      const force = setTimeout(() => {
+        logger.warn({ timeout_ms: config.proxy.shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
+        app.server.closeAllConnections();
+      }, config.proxy.shutdownTimeoutMs);
+      force.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+        await admin.close();
+        await dispatcher.close();
+        logger.flush();
+      }
+    },
+  };
+}
