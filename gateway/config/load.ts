@@ -71,7 +71,7 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Gateway
 /** Compile config text; `file` is used in messages only. */
 export function loadConfigText(text: string, file: string, options: LoadOptions = {}): GatewayConfig {
   const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const lineOf = (path: KeyPath): number | undefined => {
     for (let end = path.length; end >= 0; end--) {
       const node = end === 0 ? doc.contents : doc.getIn(path.slice(0, end), true);
@@ -85,7 +85,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions 
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => ({
       path: [],
-      message: `not valid YAML: ${e.message.split('\n')[0]}`,
+      message: `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
       line: e.linePos?.[0]?.line,
     })));
   }

@@ -85,7 +85,7 @@ export class Resolver {
         return {
           ok: false,
           kind: 'version-conflict',
-          detail: `The ${this.describe(winner.source)} asks for ${winner.requested} (${winner.lookup.version.id}) but the ${this.describe(source)} asks for ${candidate.requested} (${candidate.lookup.version.id}); send one version or make them agree.`,
+          detail: `The ${this.describe(winner.source)} asks for ${named(winner)} but the ${this.describe(source)} asks for ${named(candidate)}; send one version or make them agree.`,
         };
       }
     }
@@ -161,6 +161,12 @@ export class Resolver {
   private describeSources(): string {
     return this.order.filter((s) => s !== 'default').map((s) => `the ${this.describe(s)}`).join(' or ');
   }
+}
+
+/** `v2 (2024-01-01)`, or just the id when that is what was sent. */
+function named(candidate: Candidate): string {
+  const id = candidate.lookup.ok ? candidate.lookup.version.id : candidate.requested;
+  return id === candidate.requested ? id : `${candidate.requested} (${id})`;
 }
 
 /** The first value of `name=` in a raw query string, percent-decoded; undefined if absent or undecodable. */

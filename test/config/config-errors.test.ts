@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfigText } from '../../gateway/config/load.js';
+
+const VALID = `
+versions:
+  - id: "2024-01-01"
+    deprecated: "2025-01-01"
+    sunset: "2026-01-01"
+  - id: "2025-06-01"
+    aliases: [v2]
+upstreams:
+  shop:
+    url: http://127.0.0.1:3000
+routes:
+  - prefix: /orders
+    upstream: shop
+`;
+
+/** The problem lines of a config that must fail, as `file:line key: message`. */
+function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    loadConfigText(yaml, 'gateway.yaml', { env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `gateway.yaml:${p.line} ${formatPath(p.path)}: ${p.message}`);
+    throw err;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${k}`)).join('') || '(top level)';
+}
+
+describe('config validation', () => {
+  it('accepts the valid base config with defaults filled in', () => {
+    const config = loadConfigText(VALID, 'gateway.yaml', { env: {} });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901 });
+    expect(config.resolve.order).toEqual(['header', 'path', 'query', 'media-type', 'default']);
+    expect(config.resolve.default).toBe('2025-06-01');
+    expect(config.proxy).toEqual({ bodyLimit: 1048576, trustForwarded: false, shutdownTimeoutMs: 30000 });
+    expect(config.upstreams.get('shop')).toEqual({ name: 'shop', url: 'http://127.0.0.1:3000', speaks: '2025-06-01', timeoutMs: 30000, connectTimeoutMs: 5000, health: undefined });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names a missing required key', () => {
+    expect(problems('versions: [{ id: v1 }]\nroutes: [{ prefix: /a, upstream: a }]')).toEqual([
+      'gateway.yaml:1 (top level): missing required key "upstreams"',
+    ]);
+  });
+
+  it('names an unknown key and suggests the closest valid one', () => {
+    expect(problems(`${VALID}proxy:\n  bodyLimt: 2mb\n`)).toEqual([
+      'gateway.yaml:15 proxy.bodyLimt: unknown key (did you mean "bodyLimit"?); valid keys here: bodyLimit, trustForwarded, shutdownTimeout',
+    ]);
+  });
+
+  it('names a value of the wrong type', () => {
+    expect(problems(`${VALID}listen:\n  port: eighty\n`)).toEqual([
+      'gateway.yaml:15 listen.port: must be integer; got "eighty"',
+    ]);
+  });
+
+  it('names a value outside an enumeration and lists the valid ones', () => {
+    expect(problems(`${VALID}resolve:\n  order: [header, cookie]\n`)).toEqual([
+      'gateway.yaml:15 resolve.order[1]: must be one of "header", "path", "query", "media-type", "default"; got "cookie"',
+    ]);
+  });
+
+  it('explains the expected form of a malformed duration, size and date', () => {
+    expect(problems(VALID.replace('url: http://127.0.0.1:3000', 'url: http://127.0.0.1:3000\n    timeout: soon').replace('sunset: "2026-01-01"', 'sunset: "next year"') + 'proxy:\n  bodyLimit: huge\n')).toEqual([
+      'gateway.yaml:5 versions[0].sunset: must be a date such as "2025-06-01" or an RFC 3339 date-time such as "2025-06-01T12:00:00Z"; got "next year"',
+      'gateway.yaml:11 upstreams.shop.timeout: must be a duration: milliseconds as a number, or a string such as "500ms", "30s", "2m", "1h"; got "soon"',
+      'gateway.yaml:16 proxy.bodyLimit: must be a size: bytes as a number, or a string such as "512kb", "1mb"; got "huge"',
+    ]);
+  });
+
+  it('rejects a sunset that precedes deprecation', () => {
+    expect(problems(VALID.replace('sunset: "2026-01-01"', 'sunset: "2024-06-01"'))).toEqual([
+      'gateway.yaml:5 versions[0].sunset: sunset (2024-06-01) must not precede deprecated (2025-01-01)',
+    ]);
+  });
+
+  it('rejects a date that does not exist', () => {
+    expect(problems(VALID.replace('deprecated: "2025-01-01"', 'deprecated: "2025-02-30"'))).toEqual([
+      'gateway.yaml:4 versions[0].deprecated: "2025-02-30" is not a real date',
+    ]);
+  });
+
+  it('rejects versions out of order and duplicated names', () => {
+    expect(problems(VALID.replace('id: "2025-06-01"', 'id: "2023-01-01"').replace('aliases: [v2]', 'aliases: ["2024-01-01"]'))).toEqual([
+      'gateway.yaml:7 versions[1].aliases[0]: "2024-01-01" is already used by versions[0]; ids and aliases must be unique',
+      'gateway.yaml:6 versions[1].id: versions are listed oldest first; "2023-01-01" must be later than "2024-01-01"',
+    ]);
+  });
+
+  it('rejects deprecating the head version', () => {
+    expect(problems(VALID.replace('aliases: [v2]', 'aliases: [v2]\n    deprecated: "2025-07-01"'))).toEqual([
+      'gateway.yaml:8 versions[1].deprecated: "2025-06-01" is the head (newest) version and cannot be deprecated or sunset; add a newer version first',
+    ]);
+  });
+
+  it('rejects a brownout outside its version\'s life', () => {
+    expect(problems(VALID.replace('sunset: "2026-01-01"', 'sunset: "2026-01-01"\n    brownouts:\n      - { start: "2026-02-01T00:00:00Z", end: "2026-01-01T00:00:00Z" }'))).toEqual([
+      'gateway.yaml:7 versions[0].brownouts[0].end: must be later than start (2026-02-01T00:00:00Z)',
+      'gateway.yaml:7 versions[0].brownouts[0].start: must be before the sunset (2026-01-01); after it every request gets 410 anyway',
+    ]);
+  });
+
+  it('names unknown versions and upstreams referenced from elsewhere', () => {
+    const yaml = `${VALID.replace('upstream: shop', 'upstream: shopp\n    overrides:\n      - versions: [v9]\n        upstream: legacy')}resolve:\n  default: v7\n`;
+    expect(problems(yaml)).toEqual([
+      'gateway.yaml:18 resolve.default: unknown version "v7"; known versions: 2024-01-01, 2025-06-01 (v2), or "head"',
+      'gateway.yaml:15 routes[0].overrides[0].versions[0]: unknown version "v9"; known versions: 2024-01-01, 2025-06-01 (v2)',
+      'gateway.yaml:13 routes[0].upstream: unknown upstream "shopp"; defined upstreams: shop',
+      'gateway.yaml:16 routes[0].overrides[0].upstream: unknown upstream "legacy"; defined upstreams: shop',
+    ]);
+  });
+
+  it('rejects a route prefix that would be read as a version or is not normalised', () => {
+    expect(problems(`${VALID}  - prefix: /v2/things\n    upstream: shop\n  - prefix: /a/../b/\n    upstream: shop\n`)).toEqual([
+      'gateway.yaml:14 routes[1].prefix: "/v2" would be read as a version in the path; choose a prefix that does not start with a version id, alias or date',
+      'gateway.yaml:16 routes[2].prefix: must be a normalised path without a trailing "/", "//", "." or ".." segments, "%" or "?"; got "/a/../b/"',
+    ]);
+  });
+
+  it('requires default to be the last resolution source', () => {
+    expect(problems(`${VALID}resolve:\n  order: [default, header]\n`)).toEqual([
+      'gateway.yaml:15 resolve.order[0]: "default" only applies when no other source names a version, so it must be last; got [default, header]',
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problems(`${VALID}listen:\n  port: -1\nlog:\n  level: loud\n`)).toHaveLength(2);
+  });
+
+  it('substitutes environment variables, typed when the value is one whole reference', () => {
+    const config = loadConfigText(VALID.replace('url: http://127.0.0.1:3000', 'url: ${SHOP_URL}') + 'listen:\n  port: ${PORT:-8081}\n', 'gateway.yaml', { env: { SHOP_URL: 'http://10.0.0.5:9000' } });
+    expect(config.upstreams.get('shop')!.url).toBe('http://10.0.0.5:9000');
+    expect(config.listen.port).toBe(8081);
+  });
+
+  it('names an unset environment variable and the key that needs it', () => {
+    expect(problems(VALID.replace('url: http://127.0.0.1:3000', 'url: ${SHOP_URL}'))).toEqual([
+      'gateway.yaml:10 upstreams.shop.url: environment variable SHOP_URL is not set (write ${SHOP_URL:-default} to give a fallback)',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(problems('versions:\n  - id: [unclosed\n')).toEqual([expect.stringMatching(/^gateway\.yaml:3 \(top level\): not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/)]);
+  });
+
+  it('formats the error message with the file, line and key path of each problem', () => {
+    try {
+      loadConfigText(`${VALID}listen:\n  port: eighty\n`, '/etc/verso/gateway.yaml', { env: {} });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toBe('/etc/verso/gateway.yaml: 1 configuration problem:\n  - /etc/verso/gateway.yaml:15 listen.port: must be integer; got "eighty"');
+    }
+  });
+});
