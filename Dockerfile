@@ -1,0 +1,68 @@
+# Verso, the API versioning gateway, as a container image.
+#
+#   docker build -t verso .
+#
+# Run it with your own configuration mounted over the example one (see the README's
+# "Configuration" section for the keys):
+#
+#   docker run --rm -p 8080:8080 --stop-timeout 35 \
+#     -v "$PWD/gateway.yaml:/etc/verso/gateway.yaml:ro" verso
+#
+# Or keep the file elsewhere and say where:
+#
+#   docker run --rm -p 8080:8080 -v "$PWD/conf:/conf:ro" verso \
+#     node dist/gateway/cli/main.js start --config /conf/gateway.yaml
+#
+# Validate a configuration without starting (exit 2 lists every problem):
+#
+#   docker run --rm -v "$PWD/gateway.yaml:/etc/verso/gateway.yaml:ro" verso \
+#     node dist/gateway/cli/main.js check
+#
+# The image ships the demo configuration as /etc/verso/gateway.yaml; its upstream comes from
+# DEMO_UPSTREAM_URL, and PORT / ADMIN_PORT move the two listeners. The whole demo (shop service
+# plus gateway) runs in one container with:
+#
+#   docker run --rm -p 8080:8080 verso node dist/demo/start.js
+#
+# test/docker/dockerfile.test.ts replays the runtime stage of this file outside Docker, command
+# for command, on every `npm test`: keep to the instructions it knows (it fails on any other).
+
+# ---- build: compile TypeScript to dist/ -------------------------------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Manifests first, so the dependency layer is reused until the lockfile changes.
+COPY package.json package-lock.json ./
+RUN npm ci
+# Sources (.dockerignore keeps node_modules, dist, tests and benchmarks out of the context).
+COPY . .
+RUN npm run build
+
+# ---- runtime: production dependencies, compiled code, example configuration ----------------
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+# The default for `verso start` and `verso check` when --config is not given.
+ENV VERSO_CONFIG=/etc/verso/gateway.yaml
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Same install as the README's `npm ci` (lifecycle scripts as package.json's allowScripts says),
+# minus devDependencies; the npm cache is dropped so it does not ship in the layer.
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY specs ./specs
+COPY gateway.yaml /etc/verso/gateway.yaml
+# Everything above is owned by root and read-only to the process.
+USER node
+# 8080: the public listener. 9901: the admin listener (health, later usage and metrics), which
+# the example configuration binds to 127.0.0.1, so it is reachable from inside the container
+# only; bind admin.host to 0.0.0.0 in your configuration if an orchestrator must probe it over
+# the network, and do not publish it to the internet.
+EXPOSE 8080 9901
+# Liveness over the admin listener's loopback address, with node itself (the slim image has no
+# curl). It follows ADMIN_PORT like the example configuration; a configuration that sets another
+# admin port needs `docker run --health-cmd ...` or the orchestrator's own probe.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ADMIN_PORT||9901)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node runs as PID 1 and handles SIGTERM itself: listeners stop accepting, in-flight requests
+# finish (up to proxy.shutdownTimeout, 30 s in the example), then it exits 0. Docker's default
+# stop timeout is 10 s, hence --stop-timeout 35 above (Kubernetes: terminationGracePeriodSeconds).
+CMD ["node", "dist/gateway/cli/main.js", "start", "--config", "/etc/verso/gateway.yaml"]
