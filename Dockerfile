@@ -6,23 +6,23 @@
 # "Configuration" section for the keys):
 #
 #   docker run --rm -p 8080:8080 --stop-timeout 35 \
-#     -v "$PWD/gateway.yaml:/etc/verso/gateway.yaml:ro" verso
+#     -v "$PWD/gateway.yaml:/app/gateway.yaml:ro" verso
 #
 # Or keep the file elsewhere and say where:
 #
 #   docker run --rm -p 8080:8080 -v "$PWD/conf:/conf:ro" verso \
-#     node dist/gateway/cli/main.js start --config /conf/gateway.yaml
+#     node gateway/cli/main.js start --config /conf/gateway.yaml
 #
 # Validate a configuration without starting (exit 2 lists every problem):
 #
-#   docker run --rm -v "$PWD/gateway.yaml:/etc/verso/gateway.yaml:ro" verso \
-#     node dist/gateway/cli/main.js check
+#   docker run --rm -v "$PWD/gateway.yaml:/app/gateway.yaml:ro" verso \
+#     node gateway/cli/main.js check
 #
-# The image ships the demo configuration as /etc/verso/gateway.yaml; its upstream comes from
+# The image ships the demo configuration as /app/gateway.yaml; its upstream comes from
 # DEMO_UPSTREAM_URL, and PORT / ADMIN_PORT move the two listeners. The whole demo (shop service
 # plus gateway) runs in one container with:
 #
-#   docker run --rm -p 8080:8080 verso node dist/demo/start.js
+#   docker run --rm -p 8080:8080 verso node demo/start.js
 #
 # test/docker/dockerfile.test.ts replays the runtime stage of this file outside Docker, command
 # for command, on every `npm test`: keep to the instructions it knows (it fails on any other).
@@ -41,15 +41,17 @@ RUN npm run build
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # The default for `verso start` and `verso check` when --config is not given.
-ENV VERSO_CONFIG=/etc/verso/gateway.yaml
+ENV VERSO_CONFIG=/app/gateway.yaml
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Same install as the README's `npm ci` (lifecycle scripts as package.json's allowScripts says),
 # minus devDependencies; the npm cache is dropped so it does not ship in the layer.
 RUN npm ci --omit=dev && npm cache clean --force
-COPY --from=build /app/dist ./dist
+# The compiled tree goes to /app itself (gateway/, versions/, demo/), so the example config's
+# relative paths (translation.spec, translation.changes) and the changes' relative imports hold.
+COPY --from=build /app/dist ./
 COPY specs ./specs
-COPY gateway.yaml /etc/verso/gateway.yaml
+COPY gateway.yaml ./gateway.yaml
 # Everything above is owned by root and read-only to the process.
 USER node
 # 8080: the public listener. 9901: the admin listener (health, later usage and metrics), which
@@ -65,4 +67,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # node runs as PID 1 and handles SIGTERM itself: listeners stop accepting, in-flight requests
 # finish (up to proxy.shutdownTimeout, 30 s in the example), then it exits 0. Docker's default
 # stop timeout is 10 s, hence --stop-timeout 35 above (Kubernetes: terminationGracePeriodSeconds).
-CMD ["node", "dist/gateway/cli/main.js", "start", "--config", "/etc/verso/gateway.yaml"]
+CMD ["node", "gateway/cli/main.js", "start", "--config", "/app/gateway.yaml"]

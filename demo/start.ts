@@ -7,6 +7,7 @@
 import { startDemo } from './server.js';
 import { startGateway } from '../gateway/cli/start.js';
 import { ConfigError } from '../gateway/config/load.js';
+import { TranslationError } from '../gateway/translate/bundle.js';
 
 const demo = await startDemo({ host: '127.0.0.1', port: 0 });
 process.env.DEMO_UPSTREAM_URL = demo.url;
@@ -15,7 +16,8 @@ try {
   process.stdout.write(`Demo upstream  ${demo.url}  (speaks only the head version)\n`);
   process.stdout.write(`Try:           curl -i ${gateway.url.replace('0.0.0.0', '127.0.0.1')}/orders -H 'API-Version: 2024-01-01'\n`);
 } catch (err) {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+  const known = err instanceof ConfigError || err instanceof TranslationError;
+  process.stderr.write(`${known ? (err as Error).message : (err as Error).stack}\n`);
   await demo.close();
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  process.exit(known ? 2 : 1);
 }

@@ -2,7 +2,7 @@
  * The request path. Every request on the public listener arrives here from the catch-all route
  * in server.ts and goes, top to bottom:
  *
- *   normalise target → resolve version → route → lifecycle → body limit → translate (seam) → proxy
+ *   normalise target → resolve version → route → lifecycle → body limit → plan translation → proxy
  *
  * Each step is a pure function or a precomputed table; only `forward` does I/O. A step that says
  * no answers with an RFC 9457 problem and the upstream is never contacted.
@@ -19,6 +19,7 @@ import { normalizeTarget } from './proxy/target.js';
 import type { RouteTable } from './proxy/route-table.js';
 import { declaredTooLarge } from './proxy/body-limit.js';
 import type { RequestContext } from './request-context.js';
+import { NOT_IN_VERSION, type TranslationPlan, type Translator } from './translate/translator.js';
 
 export interface RequestPathDeps {
   config: GatewayConfig;
@@ -27,6 +28,8 @@ export interface RequestPathDeps {
   lifecycle: Lifecycle;
   identify(input: IdentifyInput): ClientIdentity;
   forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string): FastifyReply;
+  forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): Promise<FastifyReply>;
+  translator: Pick<Translator, 'plan'>;
   fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): FastifyReply;
   now(): number;
   random(): number;
@@ -49,7 +52,7 @@ export function createRequestHandler(deps: RequestPathDeps) {
     return deps.fail(reply, code, detail, extensions);
   }
 
-  return function handleRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return function handleRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     const ctx: RequestContext = {
       client: deps.identify({ headers: request.headers, remoteAddress: request.socket.remoteAddress }),
       version: undefined,
@@ -94,8 +97,13 @@ export function createRequestHandler(deps: RequestPathDeps) {
       return fail(reply, headers, 'VERSO_BODY_TOO_LARGE', `The request body is larger than the limit of ${config.proxy.bodyLimit} bytes.`, { limit_bytes: config.proxy.bodyLimit });
     }
 
-    // Translation seam (the translation-adapters issue): the chain for (operation, version,
-    // upstream version) is looked up here; with none, the request streams through untouched.
+    // The chains for (operation, client version, upstream version) were built at start-up; an
+    // operation no change touches has none and streams through untouched.
+    const plan = deps.translator.plan(request.method, resolved.path, version.id, upstream.speaks);
+    if (plan === NOT_IN_VERSION) {
+      return fail(reply, headers, 'VERSO_ENDPOINT_NOT_IN_VERSION', `${request.method} ${resolved.path} does not exist in version ${version.id}; it was added in a later version.`);
+    }
+    if (plan) return deps.forwardTranslated(request, reply, upstream, plan, target.query);
     return deps.forward(request, reply, upstream, resolved.path, target.query);
   };
 }

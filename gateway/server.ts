@@ -15,7 +15,9 @@ import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from './errors.js';
 import { createRequestHandler } from './handle-request.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { limitedBody } from './proxy/body-limit.js';
-import { createForwarder } from './proxy/forward.js';
+import { createForwarder, fromOptions } from './proxy/forward.js';
+import { createTranslatedForwarder } from './proxy/forward-translated.js';
+import type { Translator } from './translate/translator.js';
 import { RouteTable } from './proxy/route-table.js';
 import { Resolver } from './resolve/resolver.js';
 import { RequestLog } from './request-log.js';
@@ -27,7 +29,12 @@ export interface GatewayOptions {
   /** Clock and dice, injectable for tests of sunsets and brownouts. */
   now?: () => number;
   random?: () => number;
+  /** The translation engine (loadTranslator); without it every request passes through. */
+  translator?: Translator;
 }
+
+/** No changes configured: nothing to translate, everything streams. */
+const PASSTHROUGH: Pick<Translator, 'plan'> = { plan: () => undefined };
 
 export interface Gateway {
   app: FastifyInstance;
@@ -75,17 +82,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   const resolver = new Resolver(config);
+  const forwardDeps = { trustForwarded: config.proxy.trustForwarded, versionHeader: config.resolve.header.toLowerCase(), fail };
+  const baseOptions = new Map([...config.upstreams.values()].map((u) => [u.name, fromOptions(u, forwardDeps)]));
   const handler = createRequestHandler({
     config,
     resolver,
     routes: new RouteTable(config),
     lifecycle: new Lifecycle(config.versions),
     identify: createIdentifier(config.clients),
-    forward: createForwarder(config.upstreams.values(), {
-      trustForwarded: config.proxy.trustForwarded,
-      versionHeader: config.resolve.header.toLowerCase(),
+    forward: createForwarder(config.upstreams.values(), forwardDeps),
+    forwardTranslated: createTranslatedForwarder({
+      bodyLimit: config.proxy.bodyLimit,
+      baseOptions: (upstream) => baseOptions.get(upstream.name)!,
       fail,
     }),
+    translator: options.translator ?? PASSTHROUGH,
     fail,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
@@ -101,7 +112,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return fail(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
   });
 
-  const admin = createAdminServer({ config, logger, isClosing });
+  const admin = createAdminServer({ config, logger, isClosing, translator: options.translator });
 
   return {
     app,

@@ -7,11 +7,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
 import { checkUpstreams } from './health.js';
+import type { Translator } from '../translate/translator.js';
 
 export interface AdminDeps {
   config: GatewayConfig;
   logger: Logger;
   isClosing(): boolean;
+  /** Present when changes are configured: the per-version documents and changelog come from it. */
+  translator?: Translator;
 }
 
 export function createAdminServer({ config, logger, isClosing }: AdminDeps): FastifyInstance {

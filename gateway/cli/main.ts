@@ -4,6 +4,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { startGateway } from './start.js';
+import { TranslationError } from '../translate/bundle.js';
+import { loadTranslator } from '../translate/translator.js';
 
 const DEFAULT_CONFIG = process.env.VERSO_CONFIG ?? 'gateway.yaml';
 
@@ -29,17 +31,19 @@ program
   .command('check')
   .description('Validate the configuration and exit non-zero listing every problem.')
   .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
-  .action((opts: { config: string }) => {
+  .action(async (opts: { config: string }) => {
     try {
       const config = loadConfigFile(opts.config);
-      process.stdout.write(`${opts.config}: OK (${config.versions.length} versions, head ${config.head}; ${config.upstreams.size} upstream(s); ${config.routes.length} route(s))\n`);
+      const translator = await loadTranslator(config);
+      const changes = translator ? `; ${translator.model.changes.length} change(s)` : '';
+      process.stdout.write(`${opts.config}: OK (${config.versions.length} versions, head ${config.head}; ${config.upstreams.size} upstream(s); ${config.routes.length} route(s)${changes})\n`);
     } catch (err) {
       fail(err);
     }
   });
 
 function fail(err: unknown): never {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof TranslationError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }

@@ -5,16 +5,19 @@
 
 import { loadConfigFile } from '../config/load.js';
 import { createGateway, type Gateway } from '../server.js';
+import { loadTranslator } from '../translate/translator.js';
 
 export interface StartedGateway extends Gateway { url: string; adminUrl: string }
 
 export async function startGateway(configFile: string, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<StartedGateway> {
   const config = loadConfigFile(configFile);
-  const gateway = createGateway(config);
+  const translator = await loadTranslator(config);
+  const gateway = createGateway(config, { translator });
   const { url, adminUrl } = await gateway.listen();
   gateway.logger.info({ url, admin_url: adminUrl, config: config.file, versions: config.versions.map((v) => v.id) }, 'verso listening');
   print(`Verso gateway  ${url}  (versions ${config.versions.map((v) => v.id).join(', ')}; head ${config.head})`);
   print(`Admin API      ${adminUrl}  (GET /health/live, GET /health/ready)`);
+  if (translator) print(`Translation    ${translator.model.changes.length} change(s) from ${config.translation!.changes}; every version is served from upstreams that speak ${[...new Set([...config.upstreams.values()].map((u) => u.speaks))].join(', ')}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -58,6 +58,7 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
       upstream: r.upstream,
       overrides: new Map(r.overrides.flatMap((o) => o.versions.map((v) => [canonical(v), o.upstream] as const))),
     })),
+    translation: raw.translation ? { ...raw.translation } : undefined,
     proxy: {
       bodyLimit: sizeBytes(raw.proxy.bodyLimit),
       trustForwarded: raw.proxy.trustForwarded,

@@ -189,6 +189,15 @@ export const configSchema = {
         },
       },
     },
+    translation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['spec', 'changes'],
+      properties: {
+        spec: { type: 'string', minLength: 1, description: 'a path to the head OpenAPI document, relative to this file' },
+        changes: { type: 'string', minLength: 1, description: 'a path to the versions/ folder of changes, relative to this file' },
+      },
+    },
     proxy: {
       type: 'object',
       additionalProperties: false,

@@ -52,6 +52,7 @@ export interface RawConfig {
   clients: RawClientRule[];
   upstreams: Record<string, RawUpstream>;
   routes: RawRoute[];
+  translation?: { spec: string; changes: string };
   proxy: { bodyLimit: number | string; trustForwarded: boolean; shutdownTimeout: number | string };
   log: { level: string };
   problems: { baseUrl: string };
@@ -112,6 +113,8 @@ export interface GatewayConfig {
   clients: ClientRule[];
   upstreams: Map<string, UpstreamConfig>;
   routes: RouteConfig[];
+  /** Head OpenAPI document and changes folder, relative to the config file; absent = passthrough only. */
+  translation?: { spec: string; changes: string };
   proxy: { bodyLimit: number; trustForwarded: boolean; shutdownTimeoutMs: number };
   log: { level: string };
   problems: { baseUrl: string };

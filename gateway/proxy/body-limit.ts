@@ -23,7 +23,7 @@ export function limitedBody(request: IncomingMessage, limit: number): NodeJS.Rea
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       seen += chunk.length;
       if (seen > limit) {
-        const error = Object.assign(new Error(`request body exceeds ${limit} bytes`), { code: BODY_TOO_LARGE });
+        const error = Object.assign(new Error(`request body exceeds ${limit} bytes`), { code: BODY_TOO_LARGE, limitBytes: limit });
         callback(error);
         request.resume();
         return;

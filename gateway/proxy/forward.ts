@@ -16,7 +16,23 @@ export interface ForwardDeps {
   trustForwarded: boolean;
   /** Lower-cased name of the header that carries the version, rewritten to what the upstream speaks. */
   versionHeader: string;
-  fail(reply: FastifyReply, code: ProblemCode, detail: string): void;
+  fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): void;
+}
+
+/**
+ * The query goes to reply-from separately from the URL, for two reasons: reply-from runs
+ * `decodeURIComponent` over the whole URL it is given and refuses any `../` in it, so a query such
+ * as `?next=../a`, `?q=100%` or a non-UTF-8 escape would be refused as an invalid path; and with a
+ * URL that has no query it falls back to the raw request's, so `/orders#x?api-version=v1` (query
+ * "" for the resolver) would reach the upstream as `/orders?api-version=v1`.
+ */
+const QUERY = Symbol('verso.query');
+type QueryCarrier = { [QUERY]?: string };
+const normalisedQuery = (_search: string | undefined, _url: string, request: object) => (request as QueryCarrier)[QUERY] ?? '';
+
+/** The query string reply-from sends upstream for this request (without the "?"). */
+export function setUpstreamQuery(request: object, query: string): void {
+  (request as QueryCarrier)[QUERY] = query;
 }
 
 type FromOptions = NonNullable<Parameters<FastifyReply['from']>[1]>;
@@ -26,21 +42,24 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
   const options = new Map<string, FromOptions>();
   for (const upstream of upstreams) options.set(upstream.name, fromOptions(upstream, deps));
 
-  return function forward(_request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string) {
-    const url = query ? `${upstream.url}${path}?${query}` : `${upstream.url}${path}`;
+  return function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string) {
+    setUpstreamQuery(request, query);
     try {
-      return reply.from(url, options.get(upstream.name));
+      return reply.from(`${upstream.url}${path}`, options.get(upstream.name));
     } catch (err) {
-      // reply-from refuses targets it cannot parse (e.g. a percent-escape that is not UTF-8).
+      // reply-from refuses targets it cannot parse or that still hold a segment starting with
+      // ".." (such as "..;", which Tomcat-style upstreams read as "..").
+      withVersionHeaders(reply);
       deps.fail(reply, 'VERSO_INVALID_PATH', `The request path cannot be forwarded: ${(err as Error).message}.`);
       return reply;
     }
   };
 }
 
-function fromOptions(upstream: UpstreamConfig, deps: ForwardDeps): FromOptions {
+export function fromOptions(upstream: UpstreamConfig, deps: ForwardDeps): FromOptions {
   return {
     timeout: upstream.timeoutMs,
+    queryString: normalisedQuery,
     rewriteRequestHeaders(request, headers) {
       stripHopByHop(headers);
       setForwarding(headers, request.headers, {
@@ -60,21 +79,36 @@ function fromOptions(upstream: UpstreamConfig, deps: ForwardDeps): FromOptions {
       return Object.assign(out, ctx.responseHeaders);
     },
     onError(reply, { error }) {
-      const { code, detail } = classify(error as Error & { code?: string; cause?: unknown }, upstream);
+      const { code, detail, extensions } = classify(error as Error & { code?: string; cause?: unknown }, upstream);
       reply.request.log.warn({ err: error, upstream: upstream.name }, 'upstream request failed');
-      deps.fail(reply as FastifyReply, code, detail);
+      // A 502/504 is still an answer in the resolved version: it carries Vary and API-Version
+      // (and lifecycle headers) like every other response (DESIGN.md, "One request").
+      withVersionHeaders(reply as FastifyReply);
+      deps.fail(reply as FastifyReply, code, detail, extensions);
     },
   };
 }
 
-function classify(error: Error & { code?: string; cause?: unknown }, upstream: UpstreamConfig): { code: ProblemCode; detail: string } {
+function withVersionHeaders(reply: FastifyReply): void {
+  const ctx = reply.request.verso;
+  if (!ctx || reply.sent) return;
+  if (ctx.vary) reply.header('vary', ctx.vary);
+  reply.headers(ctx.responseHeaders);
+}
+
+function classify(error: Error & { code?: string; cause?: unknown }, upstream: UpstreamConfig): { code: ProblemCode; detail: string; extensions?: Record<string, unknown> } {
   const codes: string[] = [];
+  let limitBytes: number | undefined;
   for (let e: unknown = error; e && typeof e === 'object' && codes.length < 5; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: string }).code;
     if (code) codes.push(code);
+    if (code === BODY_TOO_LARGE) limitBytes = (e as { limitBytes?: number }).limitBytes;
   }
   if (codes.includes(BODY_TOO_LARGE)) {
-    return { code: 'VERSO_BODY_TOO_LARGE', detail: 'The request body is larger than the configured limit.' };
+    // Same problem document as a declared Content-Length over the limit (handle-request.ts).
+    return limitBytes === undefined
+      ? { code: 'VERSO_BODY_TOO_LARGE', detail: 'The request body is larger than the configured limit.' }
+      : { code: 'VERSO_BODY_TOO_LARGE', detail: `The request body is larger than the limit of ${limitBytes} bytes.`, extensions: { limit_bytes: limitBytes } };
   }
   const timedOut = codes.some((c) => /TIMEOUT/.test(c));
   if (timedOut) {

@@ -20,8 +20,9 @@ type Headers = Record<string, string | string[] | number | undefined>;
 /** Remove hop-by-hop headers in place, including those the Connection header names. */
 export function stripHopByHop(headers: Headers): void {
   const connection = headers.connection;
-  if (typeof connection === 'string') {
-    for (const name of connection.split(',')) {
+  // undici hands a repeated header over as an array (`Connection: close` + `Connection: x-a`).
+  if (connection !== undefined && typeof connection !== 'number') {
+    for (const name of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
       const key = name.trim().toLowerCase();
       if (key) delete headers[key];
     }

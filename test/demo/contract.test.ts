@@ -129,6 +129,7 @@ describe('specs/shop.openapi.yaml', () => {
     expect(Object.keys(spec.components.schemas).sort()).toEqual([
       'Customer',
       'Error',
+      'ErrorDetail',
       'Order',
       'OrderCreate',
       'OrderList',

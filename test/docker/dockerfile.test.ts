@@ -87,7 +87,7 @@ describe('Dockerfile', () => {
 
   it('starts node directly (exec form), so the gateway itself receives SIGTERM', () => {
     const cmd = runtimeStage.instructions.find((i) => i.kind === 'CMD');
-    expect(cmd?.kind === 'CMD' && exec(cmd.command).slice(0, 3)).toEqual(['node', 'dist/gateway/cli/main.js', 'start']);
+    expect(cmd?.kind === 'CMD' && exec(cmd.command).slice(0, 3)).toEqual(['node', 'gateway/cli/main.js', 'start']);
   });
 
   it('keeps installed modules, build output and the repository history out of the build context', () => {
@@ -175,13 +175,15 @@ describe('the runtime stage, replayed outside Docker', () => {
     expect(production.filter((path) => !existsSync(hostPath(runtime, path)))).toEqual([]);
     expect(existsSync(join(tmp, 'npm-cache', '_cacache'))).toBe(false);
     // Compiled code only: no TypeScript sources or tests in the image.
-    expect(existsSync(hostPath(runtime, 'dist/gateway/cli/main.js'))).toBe(true);
-    for (const path of ['gateway', 'test', 'tsconfig.json']) expect(existsSync(hostPath(runtime, path)), path).toBe(false);
+    expect(existsSync(hostPath(runtime, 'gateway/cli/main.js'))).toBe(true);
+    expect(existsSync(hostPath(runtime, 'versions/index.js'))).toBe(true);
+    expect(existsSync(hostPath(runtime, 'gateway/cli/main.ts'))).toBe(false);
+    for (const path of ['test', 'tsconfig.json', 'dist']) expect(existsSync(hostPath(runtime, path)), path).toBe(false);
   });
 
   it('starts from its CMD with the example configuration and passes its HEALTHCHECK', async () => {
     const [program, ...args] = exec(runtime.cmd).map((a) => toHost(runtime, a));
-    expect(args).toContain(hostPath(runtime, '/etc/verso/gateway.yaml')); // the shipped example config
+    expect(args).toContain(hostPath(runtime, '/app/gateway.yaml')); // the shipped example config
     gateway = processes.start(program, args, { cwd: hostPath(runtime, '.'), env: containerEnv, ...processUser(runtime.user) });
     urls = await listening(gateway, 20_000);
 

@@ -1,0 +1,116 @@
+/**
+ * Loads `versions/`: the bundle (`index.ts`/`index.js`, the ordered versions and their changes)
+ * and every change file beside it, one change per file. Each change gets its id from its file
+ * (`2025-06-01/order-customer-renamed`), so every start-up error can name the file at fault.
+ */
+
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Change, VersionBundle } from './authoring.js';
+
+export interface LoadedChange {
+  /** Path of the file below `versions/`, without extension. */
+  id: string;
+  file: string;
+  version: string;
+  change: Change;
+}
+
+export interface LoadedBundle {
+  dir: string;
+  indexFile: string;
+  /** Newest first, as the bundle lists them. */
+  versions: { id: string; changes: LoadedChange[] }[];
+}
+
+export interface BundleProblem { file: string; message: string }
+
+/** Thrown when the changes cannot be used; lists every problem with its file. */
+export class TranslationError extends Error {
+  constructor(readonly problems: BundleProblem[]) {
+    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} with the API changes:\n${problems.map((p) => `  - ${p.file}: ${p.message}`).join('\n')}`);
+    this.name = 'TranslationError';
+  }
+}
+
+const SOURCE = /\.(ts|mts|js|mjs)$/;
+const SKIP = /(\.d\.ts|\.test\.[mc]?[jt]s|\.spec\.[mc]?[jt]s|\.map)$/;
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...listFiles(path));
+    else if (SOURCE.test(entry) && !SKIP.test(entry)) out.push(path);
+  }
+  return out.sort();
+}
+
+async function importDefault(file: string): Promise<unknown> {
+  try {
+    return (await import(pathToFileURL(file).href)).default;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'ERR_UNKNOWN_FILE_EXTENSION' && file.endsWith('.ts')) {
+      throw new Error('cannot load TypeScript here; build the changes (npm run build) and point translation.changes at the compiled folder, or run under tsx');
+    }
+    throw e;
+  }
+}
+
+export async function loadBundle(directory: string): Promise<LoadedBundle> {
+  const dir = resolve(directory);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TranslationError([{ file: dir, message: 'is not a directory of changes' }]);
+  const indexFile = ['index.js', 'index.mjs', 'index.ts', 'index.mts'].map((f) => join(dir, f)).find((f) => existsSync(f));
+  if (!indexFile) throw new TranslationError([{ file: dir, message: 'has no index.ts or index.js exporting versions(...)' }]);
+
+  const problems: BundleProblem[] = [];
+  let bundle: VersionBundle | undefined;
+  try {
+    const exported = await importDefault(indexFile);
+    if ((exported as VersionBundle | undefined)?.kind !== 'verso.bundle') problems.push({ file: indexFile, message: 'must `export default versions(version(...), ...)`' });
+    else bundle = exported as VersionBundle;
+  } catch (err) {
+    problems.push({ file: indexFile, message: `cannot be loaded: ${(err as Error).message}` });
+  }
+
+  // Every other file is one change; map each change object to the file that defines it.
+  const fileOf = new Map<Change, string>();
+  for (const file of listFiles(dir)) {
+    if (file === indexFile) continue;
+    try {
+      const exported = await importDefault(file);
+      if ((exported as Change | undefined)?.kind !== 'verso.change') {
+        problems.push({ file, message: 'must `export default change({ description, instructions })`; a file in versions/ holds exactly one change' });
+      } else if (typeof (exported as Change).description !== 'string' || (exported as Change).description.trim() === '') {
+        problems.push({ file, message: 'the change has no description; it is required (it becomes the changelog entry)' });
+        fileOf.set(exported as Change, file);
+      } else {
+        fileOf.set(exported as Change, file);
+      }
+    } catch (err) {
+      problems.push({ file, message: `cannot be loaded: ${(err as Error).message}` });
+    }
+  }
+  if (!bundle) throw new TranslationError(problems);
+
+  const listed = new Map<Change, string>();
+  const versions = bundle.versions.map((entry) => ({
+    id: entry.id,
+    changes: entry.changes.map((change, i) => {
+      const file = fileOf.get(change);
+      if (!file) problems.push({ file: indexFile, message: `version ${entry.id} lists change #${i + 1}, which is not the default export of a file in ${dir}` });
+      const previous = listed.get(change);
+      if (previous) problems.push({ file: file ?? indexFile, message: `the change is listed under both ${previous} and ${entry.id}; a change belongs to one version` });
+      listed.set(change, entry.id);
+      const path = file ?? `${indexFile}#${entry.id}/${i + 1}`;
+      return { id: relative(dir, path).replace(SOURCE, '').split('\\').join('/'), file: path, version: entry.id, change };
+    }),
+  }));
+  for (const [change, file] of fileOf) {
+    if (!listed.has(change)) problems.push({ file, message: `defines a change that ${relative(process.cwd(), indexFile)} does not list under any version` });
+  }
+  if (problems.length > 0) throw new TranslationError(problems);
+  return { dir, indexFile, versions };
+}

@@ -1,0 +1,204 @@
+/**
+ * Chains: the steps between a client's version and the version an upstream speaks, composed for
+ * one operation, built once at start-up. A request moves up (older client) or down (newer
+ * client); a response the other way. Each body is parsed once before the chain and serialized
+ * once after it, whatever its length; the chain only rewrites the parsed value.
+ */
+
+import type { Json, RequestParts, ResponseParts } from './authoring.js';
+import type { Direction } from './instructions.js';
+import { locate, walkPlan, type PlanNode } from './locate.js';
+import type { Step, VersionModel } from './model.js';
+import { findOperation, requestSchema, responseSchemas, statusKey, type OpenApiDocument } from './spec.js';
+
+interface RequestStepPlan {
+  body?: PlanNode;
+  visit: (schema: string, object: Record<string, Json>) => Record<string, Json>;
+  headerRenames: [string, string][];
+  hooks: ((request: RequestParts) => void)[];
+}
+
+interface ResponseStepPlan {
+  /** Status key → plan for that response's body. */
+  bodies: Map<string, PlanNode>;
+  statusKeys: string[];
+  visit: (schema: string, object: Record<string, Json>) => Record<string, Json>;
+  headerRenames: [string, string][];
+  hooks: { status?: number; fn: (response: ResponseParts) => void }[];
+  statusMap: Map<number, number>;
+}
+
+export interface RequestChain {
+  /** Whether any step does anything (headers, query or body) for this operation. */
+  active: boolean;
+  /** Whether the body must be parsed (some step rewrites it). */
+  needsBody: boolean;
+  run(parts: RequestParts): void;
+  changeIds: string[];
+}
+
+export interface ResponseChain {
+  /** Whether any step does anything (status, headers or body) for this operation. */
+  active: boolean;
+  /** Whether a response with this status needs its body parsed. */
+  needsBody(status: number): boolean;
+  run(parts: ResponseParts): void;
+  changeIds: string[];
+}
+
+/** The steps from `from` to `to`, each with the direction it is applied in. */
+export function stepsBetween(model: VersionModel, from: string, to: string): { step: Step; direction: Direction }[] {
+  const a = model.versions.indexOf(from);
+  const b = model.versions.indexOf(to);
+  const out: { step: Step; direction: Direction }[] = [];
+  if (a < b) for (let i = a + 1; i <= b; i++) out.push({ step: model.steps.get(model.versions[i])!, direction: 'up' });
+  else for (let i = a; i > b; i--) out.push({ step: model.steps.get(model.versions[i])!, direction: 'down' });
+  return out;
+}
+
+/** The document a step reads its input shape from. */
+function inputDoc(model: VersionModel, step: Step, direction: Direction): { doc: OpenApiDocument; version: string } {
+  const version = direction === 'down' ? step.version : step.previous;
+  return { doc: model.docs.get(version)!, version };
+}
+
+function visitorFor(step: Step, direction: Direction) {
+  const ops = step.objectOps[direction];
+  // Up, the input document may still call a renamed schema by its older name.
+  const renamed = direction === 'up' ? step.renamedSchemas : undefined;
+  return (schema: string, object: Record<string, Json>) => {
+    const op = ops.get(renamed?.get(schema) ?? schema);
+    return op ? op(object) : object;
+  };
+}
+
+function targetsFor(step: Step, direction: Direction): Set<string> {
+  const names = new Set(step.objectOps[direction].keys());
+  if (direction === 'up') for (const [older, newer] of step.renamedSchemas) if (names.has(newer)) names.add(older);
+  return names;
+}
+
+function operationIn(model: VersionModel, version: string, headKey: string) {
+  const key = model.operationKeys.get(version)!.get(headKey);
+  return key === undefined ? undefined : findOperation(model.docs.get(version)!, key);
+}
+
+export class ChainError extends Error {}
+
+export function buildRequestChain(model: VersionModel, headKey: string, from: string, to: string): RequestChain {
+  const plans: RequestStepPlan[] = [];
+  const changeIds = new Set<string>();
+  for (const { step, direction } of stepsBetween(model, from, to)) {
+    const { doc, version } = inputDoc(model, step, direction);
+    const op = operationIn(model, version, headKey);
+    if (!op) continue;
+    const found = new Set<string>();
+    const body = locate(doc, requestSchema(doc, op), targetsFor(step, direction), found);
+    touching(step, found, changeIds);
+    const endpoint = step.endpoints.get(headKey) ?? [];
+    const headerRenames: [string, string][] = [];
+    const hooks: ((r: RequestParts) => void)[] = [];
+    for (const { changeId, instruction: ins } of endpoint) {
+      if (ins.kind === 'header-renamed' && ins.in === 'request') {
+        headerRenames.push(direction === 'up' ? [ins.from, ins.to] : [ins.to, ins.from]);
+        changeIds.add(changeId);
+      }
+      if (ins.kind === 'request-hook') {
+        if (direction === 'down') throw new ChainError(`${changeId}: its request function moves requests up only, but clients at ${from} are routed to an upstream speaking the older ${to}`);
+        hooks.push(ins.fn);
+        changeIds.add(changeId);
+      }
+    }
+    if (body || headerRenames.length || hooks.length) plans.push({ body, visit: visitorFor(step, direction), headerRenames, hooks });
+  }
+  return {
+    active: plans.length > 0,
+    needsBody: plans.some((p) => p.body || p.hooks.length > 0),
+    changeIds: [...changeIds],
+    run(parts) {
+      for (const plan of plans) {
+        if (plan.body && parts.body !== undefined) parts.body = walkPlan(plan.body, parts.body, plan.visit);
+        renameHeaders(parts.headers, plan.headerRenames);
+        for (const hook of plan.hooks) hook(parts);
+      }
+    },
+  };
+}
+
+export function buildResponseChain(model: VersionModel, headKey: string, from: string, to: string): ResponseChain {
+  const plans: ResponseStepPlan[] = [];
+  const changeIds = new Set<string>();
+  for (const { step, direction } of stepsBetween(model, from, to)) {
+    const { doc, version } = inputDoc(model, step, direction);
+    const op = operationIn(model, version, headKey);
+    if (!op) continue;
+    const targets = targetsFor(step, direction);
+    const bodies = new Map<string, PlanNode>();
+    const schemas = responseSchemas(doc, op);
+    const found = new Set<string>();
+    for (const [status, schema] of schemas) {
+      const plan = locate(doc, schema, targets, found);
+      if (plan) bodies.set(status, plan);
+    }
+    touching(step, found, changeIds);
+    const headerRenames: [string, string][] = [];
+    const hooks: { status?: number; fn: (r: ResponseParts) => void }[] = [];
+    const statusMap = new Map<number, number>();
+    for (const { changeId, instruction: ins } of step.endpoints.get(headKey) ?? []) {
+      if (ins.kind === 'header-renamed' && ins.in === 'response') headerRenames.push(direction === 'up' ? [ins.from, ins.to] : [ins.to, ins.from]);
+      else if (ins.kind === 'status-changed') statusMap.set(direction === 'down' ? ins.to : ins.from, direction === 'down' ? ins.from : ins.to);
+      else if (ins.kind === 'response-hook') {
+        if (direction === 'up') throw new ChainError(`${changeId}: its response function moves responses down only, but clients at ${to} are routed to an upstream speaking the older ${from}`);
+        hooks.push({ status: ins.status, fn: ins.fn });
+      } else continue;
+      changeIds.add(changeId);
+    }
+    if (bodies.size || headerRenames.length || hooks.length || statusMap.size) {
+      plans.push({ bodies, statusKeys: [...schemas.keys()], visit: visitorFor(step, direction), headerRenames, hooks, statusMap });
+    }
+  }
+  return {
+    active: plans.length > 0,
+    changeIds: [...changeIds],
+    needsBody(status) {
+      // Follow the status through the chain: a step may change it for the next.
+      let s = status;
+      for (const plan of plans) {
+        const key = statusKey(plan.statusKeys, s);
+        if ((key && plan.bodies.has(key)) || plan.hooks.some((h) => h.status === undefined || h.status === s)) return true;
+        s = plan.statusMap.get(s) ?? s;
+      }
+      return false;
+    },
+    run(parts) {
+      for (const plan of plans) {
+        const key = statusKey(plan.statusKeys, parts.status);
+        const body = key === undefined ? undefined : plan.bodies.get(key);
+        if (body && parts.body !== undefined) parts.body = walkPlan(body, parts.body, plan.visit);
+        for (const hook of plan.hooks) if (hook.status === undefined || hook.status === parts.status) hook.fn(parts);
+        renameHeaders(parts.headers, plan.headerRenames);
+        parts.status = plan.statusMap.get(parts.status) ?? parts.status;
+      }
+    },
+  };
+}
+
+/** Record the changes whose schema instructions found something in this operation. */
+function touching(step: Step, found: Set<string>, into: Set<string>): void {
+  if (found.size === 0) return;
+  const names = new Set(found);
+  for (const [older, newer] of step.renamedSchemas) if (found.has(older)) names.add(newer);
+  for (const c of step.changes) {
+    if (c.change.instructions.some((i) => 'schema' in i && typeof i.schema === 'string' && names.has(i.schema))) into.add(c.id);
+  }
+}
+
+function renameHeaders(headers: Record<string, string>, renames: [string, string][]): void {
+  for (const [from, to] of renames) {
+    if (headers[from] !== undefined) {
+      headers[to] = headers[from];
+      delete headers[from];
+    }
+  }
+}
+

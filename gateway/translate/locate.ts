@@ -1,0 +1,161 @@
+/**
+ * Where a component schema occurs inside a body, found from the OpenAPI document rather than
+ * written per path: through `$ref` chains, nested properties, array items, map values
+ * (`additionalProperties`), `allOf` parts and `oneOf`/`anyOf` variants. The result is a plan tree
+ * that the runtime walks alongside the JSON value, visiting only the branches that can hold a
+ * targeted schema. Recursive schemas give a cyclic plan; the walk follows the data, so it ends.
+ */
+
+import type { Json, JsonObject, JsonSchema } from './authoring.js';
+import { componentSchemas, resolveSchema, schemaRefName, type OpenApiDocument } from './spec.js';
+
+/** Decides whether an object reached through a `oneOf`/`anyOf` variant is that variant. */
+export type Guard = (value: JsonObject) => boolean;
+
+export interface PlanNode {
+  /** Targeted schemas this value is an instance of. */
+  schemas: string[];
+  props: Map<string, PlanNode>;
+  items?: PlanNode;
+  values?: PlanNode;
+  /** `allOf` parts: all apply to the same value. */
+  parts: PlanNode[];
+  /** `oneOf`/`anyOf` variants: each applies when its guard accepts the value. */
+  variants: { guard: Guard; node: PlanNode }[];
+}
+
+function emptyNode(): PlanNode {
+  return { schemas: [], props: new Map(), parts: [], variants: [] };
+}
+
+function isEmpty(node: PlanNode): boolean {
+  return node.schemas.length === 0 && node.props.size === 0 && !node.items && !node.values && node.parts.length === 0 && node.variants.length === 0;
+}
+
+/**
+ * The plan tree for `targets` inside `schema`, or undefined when no targeted schema can occur.
+ * `found` collects every targeted schema that does occur, for "matches nothing" checks.
+ */
+export function locate(doc: OpenApiDocument, schema: JsonSchema | undefined, targets: ReadonlySet<string>, found?: Set<string>): PlanNode | undefined {
+  if (!schema || targets.size === 0) return undefined;
+  const memo = new Map<string, PlanNode | null>();
+  const reach = reachability(doc, targets);
+
+  function walk(s: JsonSchema | undefined): PlanNode | undefined {
+    if (!s || typeof s !== 'object') return undefined;
+    const refName = schemaRefName(s.$ref);
+    if (refName !== undefined) {
+      if (!reach(refName)) return undefined;
+      const cached = memo.get(refName);
+      if (cached !== undefined) return cached ?? undefined;
+      const node = emptyNode();
+      memo.set(refName, node); // before walking: a recursive reference finds this node
+      if (targets.has(refName)) {
+        node.schemas.push(refName);
+        found?.add(refName);
+      }
+      const inner = walk(componentSchemas(doc)[refName]);
+      if (inner) node.parts.push(inner);
+      if (isEmpty(node)) {
+        memo.set(refName, null);
+        return undefined;
+      }
+      return node;
+    }
+
+    const node = emptyNode();
+    for (const part of (s.allOf as JsonSchema[] | undefined) ?? []) {
+      const sub = walk(part);
+      if (sub) node.parts.push(sub);
+    }
+    for (const keyword of ['oneOf', 'anyOf'] as const) {
+      const variants = s[keyword] as JsonSchema[] | undefined;
+      if (!variants) continue;
+      const discriminator = s.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
+      for (const variant of variants) {
+        const sub = walk(variant);
+        if (sub) node.variants.push({ guard: guardFor(doc, variant, discriminator), node: sub });
+      }
+    }
+    const props = s.properties as Record<string, JsonSchema> | undefined;
+    if (props) {
+      for (const [key, propSchema] of Object.entries(props)) {
+        const sub = walk(propSchema);
+        if (sub) node.props.set(key, sub);
+      }
+    }
+    if (s.items && typeof s.items === 'object') node.items = walk(s.items as JsonSchema);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') node.values = walk(s.additionalProperties as JsonSchema);
+    return isEmpty(node) ? undefined : node;
+  }
+
+  return walk(schema);
+}
+
+/** Which component schemas can (transitively) contain a target: others are never walked. */
+function reachability(doc: OpenApiDocument, targets: ReadonlySet<string>): (name: string) => boolean {
+  const schemas = componentSchemas(doc);
+  const cache = new Map<string, boolean>();
+  const refsOf = (value: unknown, out: Set<string>) => {
+    if (!value || typeof value !== 'object') return;
+    if (Array.isArray(value)) { for (const v of value) refsOf(v, out); return; }
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$ref') { const n = schemaRefName(v); if (n) out.add(n); } else refsOf(v, out);
+    }
+  };
+  const visit = (name: string, stack: Set<string>): boolean => {
+    const known = cache.get(name);
+    if (known !== undefined) return known;
+    if (targets.has(name)) { cache.set(name, true); return true; }
+    if (stack.has(name)) return false;
+    stack.add(name);
+    const refs = new Set<string>();
+    refsOf(schemas[name], refs);
+    let result = false;
+    for (const ref of refs) if (visit(ref, stack)) { result = true; break; }
+    stack.delete(name);
+    cache.set(name, result);
+    return result;
+  };
+  return (name) => visit(name, new Set());
+}
+
+function guardFor(doc: OpenApiDocument, variant: JsonSchema, discriminator?: { propertyName: string; mapping?: Record<string, string> }): Guard {
+  const refName = schemaRefName(variant.$ref);
+  if (discriminator && refName) {
+    const values = Object.entries(discriminator.mapping ?? {}).filter(([, ref]) => schemaRefName(ref) === refName || ref === refName).map(([value]) => value);
+    if (values.length === 0) values.push(refName);
+    const property = discriminator.propertyName;
+    return (value) => values.includes(value[property] as string);
+  }
+  const resolved = resolveSchema(doc, variant);
+  const required = (resolved?.required as string[] | undefined) ?? [];
+  const properties = Object.keys((resolved?.properties as object | undefined) ?? {});
+  const closed = resolved?.additionalProperties === false;
+  return (value) => {
+    for (const key of required) if (!(key in value)) return false;
+    if (closed) for (const key in value) if (!properties.includes(key)) return false;
+    return true;
+  };
+}
+
+/** Apply `visitObject` to every value the plan marks, children before parents. */
+export function walkPlan(node: PlanNode, value: Json, visitObject: (schema: string, object: JsonObject) => JsonObject): Json {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = node.items;
+    if (items) for (let i = 0; i < value.length; i++) value[i] = walkPlan(items, value[i], visitObject);
+    for (const part of node.parts) value = walkPlan(part, value, visitObject) as Json[];
+    return value;
+  }
+  let object = value as JsonObject;
+  for (const [key, child] of node.props) {
+    const v = object[key];
+    if (v !== undefined && v !== null && typeof v === 'object') object[key] = walkPlan(child, v, visitObject);
+  }
+  if (node.values) for (const key in object) object[key] = walkPlan(node.values, object[key], visitObject);
+  for (const part of node.parts) object = walkPlan(part, object, visitObject) as JsonObject;
+  for (const variant of node.variants) if (variant.guard(object)) object = walkPlan(variant.node, object, visitObject) as JsonObject;
+  for (const schema of node.schemas) object = visitObject(schema, object);
+  return object;
+}

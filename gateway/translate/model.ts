@@ -1,0 +1,223 @@
+/**
+ * The version model: from the head OpenAPI document and the loaded changes, derive every older
+ * version's document (newest to oldest, one change set at a time), check each instruction against
+ * the document of its own version, and compile each version's change set into a `Step` — the
+ * unit chains are built from. Every problem is collected with the file it comes from.
+ */
+
+import type { EndpointInstruction, FieldInstruction, Instruction, JsonObject, RequestParts, ResponseParts } from './authoring.js';
+import { TranslationError, type BundleProblem, type LoadedBundle, type LoadedChange } from './bundle.js';
+import { check, compileObjectOps, deriveOlder, isFieldInstruction, objectSchema, renameFields, type Direction, type ObjectOp } from './instructions.js';
+import { locate } from './locate.js';
+import { findOperation, operations, requestSchema, responseSchemas, type OpenApiDocument } from './spec.js';
+
+/** An error thrown by a change's own function at request time, tagged with the change's id. */
+export class ChangeFailure extends Error {
+  constructor(readonly changeId: string, override readonly cause: unknown) {
+    super(`change ${changeId} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'ChangeFailure';
+  }
+}
+
+/** One version's change set, compiled. `version` is the newer side of the step. */
+export interface Step {
+  version: string;
+  previous: string;
+  changes: LoadedChange[];
+  objectOps: Record<Direction, Map<string, ObjectOp>>;
+  /** Schema name at `previous` → name at `version`, for schemas renamed in this step. */
+  renamedSchemas: Map<string, string>;
+  /** Head operation key → endpoint instructions of this step. */
+  endpoints: Map<string, { changeId: string; instruction: EndpointInstruction }[]>;
+}
+
+export interface VersionModel {
+  /** Oldest first. */
+  versions: string[];
+  head: string;
+  docs: Map<string, OpenApiDocument>;
+  /** Per version: head operation key → that operation's key in this version's document. */
+  operationKeys: Map<string, Map<string, string>>;
+  /** Keyed by the newer version of each step. */
+  steps: Map<string, Step>;
+  changes: LoadedChange[];
+}
+
+function guard<A extends unknown[], R>(changeId: string, fn: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      throw err instanceof ChangeFailure ? err : new ChangeFailure(changeId, err);
+    }
+  };
+}
+
+/** Wrap every function an author wrote so a failure names its change. */
+function guardInstruction(ins: Instruction, changeId: string): Instruction {
+  switch (ins.kind) {
+    case 'field-added':
+      return typeof ins.default === 'function' ? { ...ins, default: guard(changeId, ins.default) } : ins;
+    case 'field-removed':
+      return { ...ins, derive: guard(changeId, ins.derive), up: ins.up && guard(changeId, ins.up) };
+    case 'field-converted':
+      return { ...ins, up: guard(changeId, ins.up), down: guard(changeId, ins.down) };
+    case 'schema-converted':
+      return { ...ins, up: ins.up && guard(changeId, ins.up), down: ins.down && guard(changeId, ins.down) };
+    case 'request-hook':
+      return { ...ins, fn: guard(changeId, ins.fn as (r: RequestParts) => void) };
+    case 'response-hook':
+      return { ...ins, fn: guard(changeId, ins.fn as (r: ResponseParts) => void) };
+    default:
+      return ins;
+  }
+}
+
+/**
+ * Build the model. `configVersions` (oldest first) must name the same versions as the bundle.
+ */
+export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVersions: string[], specFile: string): VersionModel {
+  const problems: BundleProblem[] = [];
+  const newestFirst = bundle.versions.map((v) => v.id);
+  const expected = [...configVersions].reverse();
+  if (newestFirst.join() !== expected.join()) {
+    throw new TranslationError([{ file: bundle.indexFile, message: `lists versions ${newestFirst.join(', ')} (newest first) but the gateway config has ${expected.join(', ')}; they must be the same, in the same order` }]);
+  }
+  const oldest = bundle.versions[bundle.versions.length - 1];
+  for (const c of oldest.changes) problems.push({ file: c.file, message: `is listed under the oldest version ${oldest.id}, which has no previous version to change from; the oldest version carries no changes` });
+  if (head.info?.version !== undefined && String(head.info.version) !== newestFirst[0]) {
+    problems.push({ file: specFile, message: `info.version is "${String(head.info.version)}" but the head version is ${newestFirst[0]}` });
+  }
+
+  const docs = new Map<string, OpenApiDocument>();
+  const operationKeys = new Map<string, Map<string, string>>();
+  const steps = new Map<string, Step>();
+  docs.set(newestFirst[0], head);
+  operationKeys.set(newestFirst[0], new Map(operations(head).map((op) => [op.key, op.key])));
+
+  for (let i = 0; i < newestFirst.length - 1; i++) {
+    const version = newestFirst[i];
+    const previous = newestFirst[i + 1];
+    const doc = docs.get(version)!;
+    const keys = operationKeys.get(version)!;
+    const headKeyOf = new Map([...keys].map(([h, k]) => [k, h]));
+    const entry = bundle.versions[i];
+
+    const valid: { change: LoadedChange; instruction: Instruction }[] = [];
+    for (const change of entry.changes) {
+      if (change.change.instructions.length === 0) problems.push({ file: change.file, message: 'has no instructions' });
+      for (const raw of change.change.instructions) {
+        const problem = check(raw, doc, version, entry.changes.flatMap((c) => c.change.instructions));
+        if (problem) problems.push({ file: change.file, message: problem });
+        else valid.push({ change, instruction: guardInstruction(raw, change.id) });
+      }
+    }
+    conflicts(valid, problems);
+    matchesSomething(valid, doc, version, problems);
+
+    // Derive the previous version's document, and where each operation lives in it.
+    const older = structuredClone(doc);
+    const olderKeys = new Map(keys);
+    for (const { instruction } of valid) {
+      if (!isFieldInstruction(instruction)) {
+        const op = findOperation(doc, instruction.operation)!;
+        const headKey = headKeyOf.get(op.key)!;
+        if (instruction.kind === 'endpoint-added') olderKeys.delete(headKey);
+        if (instruction.kind === 'endpoint-renamed') olderKeys.set(headKey, `${op.method} ${instruction.fromPath}`);
+      }
+    }
+    // Operation-level derivations look the operation up by its key at `version`, so those that
+    // move or delete an operation go last.
+    const moves = (i: Instruction) => (i.kind === 'endpoint-renamed' || i.kind === 'endpoint-added' ? 1 : 0);
+    for (const { instruction } of [...valid].sort((a, b) => moves(a.instruction) - moves(b.instruction))) {
+      if (!isFieldInstruction(instruction)) {
+        const op = findOperation(doc, instruction.operation)!;
+        deriveOlder({ ...instruction, operation: op.key } as Instruction, older);
+      }
+    }
+    // Field renames go last and together: other instructions name fields as this version has
+    // them, and renames within one schema may rotate names.
+    const renames = new Map<string, Map<string, string>>();
+    for (const { instruction } of valid) {
+      if (instruction.kind === 'field-renamed') renames.set(instruction.schema, (renames.get(instruction.schema) ?? new Map()).set(instruction.field, instruction.from));
+      else if (isFieldInstruction(instruction) && instruction.kind !== 'schema-renamed') deriveOlder(instruction, older);
+    }
+    for (const [schemaName, pairs] of renames) renameFields(older, schemaName, pairs);
+    for (const { instruction } of valid) if (instruction.kind === 'schema-renamed') deriveOlder(instruction, older);
+    docs.set(previous, older);
+    operationKeys.set(previous, olderKeys);
+    steps.set(version, compileStep(version, previous, entry.changes, valid, doc, headKeyOf));
+  }
+  if (problems.length > 0) throw new TranslationError(problems);
+  return {
+    versions: [...newestFirst].reverse(),
+    head: newestFirst[0],
+    docs,
+    operationKeys,
+    steps,
+    changes: bundle.versions.flatMap((v) => v.changes),
+  };
+}
+
+function compileStep(version: string, previous: string, changes: LoadedChange[], valid: { change: LoadedChange; instruction: Instruction }[], doc: OpenApiDocument, headKeyOf: Map<string, string>): Step {
+  const bySchema = new Map<string, FieldInstruction[]>();
+  const renamedSchemas = new Map<string, string>();
+  const endpoints = new Map<string, { changeId: string; instruction: EndpointInstruction }[]>();
+  for (const { change, instruction } of valid) {
+    if (isFieldInstruction(instruction)) {
+      if (instruction.kind === 'schema-renamed') renamedSchemas.set(instruction.from, instruction.schema);
+      const name = objectSchema(instruction);
+      if (name) bySchema.set(name, [...(bySchema.get(name) ?? []), instruction]);
+    } else {
+      const headKey = headKeyOf.get(findOperation(doc, instruction.operation)!.key)!;
+      endpoints.set(headKey, [...(endpoints.get(headKey) ?? []), { changeId: change.id, instruction }]);
+    }
+  }
+  const objectOps: Record<Direction, Map<string, ObjectOp>> = { up: new Map(), down: new Map() };
+  for (const [name, list] of bySchema) {
+    for (const direction of ['up', 'down'] as const) {
+      const op = compileObjectOps(list, direction);
+      if (op) objectOps[direction].set(name, op);
+    }
+  }
+  return { version, previous, changes, objectOps, renamedSchemas, endpoints };
+}
+
+/** Two instructions of one version touching the same thing cannot both be right. */
+function conflicts(valid: { change: LoadedChange; instruction: Instruction }[], problems: BundleProblem[]): void {
+  const claimed = new Map<string, LoadedChange>();
+  for (const { change, instruction: ins } of valid) {
+    let key: string;
+    if (isFieldInstruction(ins)) {
+      key = ins.kind === 'schema-renamed' || ins.kind === 'schema-converted' ? `${ins.kind} ${ins.schema}`
+        : ins.kind === 'enum-renamed' ? `enum ${ins.schema}.${ins.field}=${ins.to}`
+          : `field ${ins.schema}.${ins.field}`;
+    } else {
+      key = ins.kind === 'request-hook' || ins.kind === 'response-hook' ? `${ins.kind} ${ins.operation} ${change.id}`
+        : ins.kind === 'status-changed' ? `status ${ins.operation} ${ins.to}`
+          : ins.kind === 'header-renamed' ? `header ${ins.operation} ${ins.in} ${ins.to}`
+            : `endpoint ${ins.operation}`;
+    }
+    const other = claimed.get(key);
+    if (other) problems.push({ file: change.file, message: `conflicts with ${other.id} in the same version: both change ${key.slice(key.indexOf(' ') + 1).replace(/ \S+\/\S+$/, '')}` });
+    else claimed.set(key, change);
+  }
+}
+
+/** A schema instruction whose schema occurs in no operation would silently do nothing. */
+function matchesSomething(valid: { change: LoadedChange; instruction: Instruction }[], doc: OpenApiDocument, version: string, problems: BundleProblem[]): void {
+  const targets = new Set(valid.map((v) => (isFieldInstruction(v.instruction) ? v.instruction.schema : undefined)).filter((s): s is string => !!s));
+  if (targets.size === 0) return;
+  const found = new Set<string>();
+  for (const op of operations(doc)) {
+    locate(doc, requestSchema(doc, op), targets, found);
+    for (const schema of responseSchemas(doc, op).values()) locate(doc, schema, targets, found);
+  }
+  for (const { change, instruction } of valid) {
+    if (isFieldInstruction(instruction) && !found.has(instruction.schema)) {
+      problems.push({ file: change.file, message: `schema ${instruction.schema} occurs in no operation's request or response at ${version}, so this instruction matches nothing` });
+    }
+  }
+}
+
+export type { JsonObject };

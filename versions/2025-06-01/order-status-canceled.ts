@@ -1,0 +1,9 @@
+import { change, schema } from '../../gateway/index.js';
+
+export default change({
+  description: 'The order status "cancelled" is spelled "canceled".',
+  instructions: [
+    schema('Order').field('status').enumValueRenamed({ from: 'cancelled', to: 'canceled' }),
+    schema('OrderCreate').field('status').enumValueRenamed({ from: 'cancelled', to: 'canceled' }),
+  ],
+});
