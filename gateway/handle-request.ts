@@ -94,6 +94,8 @@ export function createRequestHandler(deps: RequestPathDeps) {
     }
 
     if (declaredTooLarge(request.headers, config.proxy.bodyLimit)) {
+      // Close rather than read and discard a body we refused (as nginx does).
+      reply.header('connection', 'close');
       return fail(reply, headers, 'VERSO_BODY_TOO_LARGE', `The request body is larger than the limit of ${config.proxy.bodyLimit} bytes.`, { limit_bytes: config.proxy.bodyLimit });
     }
 

@@ -61,8 +61,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return503OnClosing: false,
     exposeHeadRoutes: false,
     routerOptions: { maxParamLength: 65_536 },
+    // Requests the router rejects before any route runs (a bad percent-escape) still get a problem.
+    frameworkErrors: (error, _request, reply) => fail(reply as FastifyReply, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${error.message}.`),
   });
   app.decorateRequest('verso', null);
+
 
   const connectTimeouts = new Map([...config.upstreams.values()].map((u) => [new URL(u.url).origin, u.connectTimeoutMs]));
   const dispatcher = new Agent({
@@ -82,7 +85,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   const resolver = new Resolver(config);
-  const forwardDeps = { trustForwarded: config.proxy.trustForwarded, versionHeader: config.resolve.header.toLowerCase(), fail };
+  const forwardDeps = { trustForwarded: config.proxy.trustForwarded, versionHeader: config.resolve.header.toLowerCase(), fail, isClosing };
   const baseOptions = new Map([...config.upstreams.values()].map((u) => [u.name, fromOptions(u, forwardDeps)]));
   const handler = createRequestHandler({
     config,
@@ -131,10 +134,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         app.server.closeAllConnections();
       }, config.proxy.shutdownTimeoutMs);
       force.unref();
+      // A kept-alive connection whose in-flight response has been sent is idle and would hold the
+      // shutdown for the full shutdownTimeout: close idle connections as they appear. Polling
+      // here keeps the request path free of shutdown hooks.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      sweep.unref();
       try {
         await app.close();
       } finally {
         clearTimeout(force);
+        clearInterval(sweep);
         await admin.close();
         await dispatcher.close();
         logger.flush();

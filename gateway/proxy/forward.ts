@@ -17,6 +17,8 @@ export interface ForwardDeps {
   /** Lower-cased name of the header that carries the version, rewritten to what the upstream speaks. */
   versionHeader: string;
   fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): void;
+  /** While draining, responses say `Connection: close` so clients stop reusing the connection. */
+  isClosing(): boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export function fromOptions(upstream: UpstreamConfig, deps: ForwardDeps): FromOp
       stripHopByHop(out);
       const ctx = request!.verso!;
       out.vary = mergeVary(out.vary, ctx.vary);
+      if (deps.isClosing()) out.connection = 'close';
       return Object.assign(out, ctx.responseHeaders);
     },
     onError(reply, { error }) {
