@@ -1,12 +1,14 @@
 /**
- * The admin listener (loopback by default): health probes for orchestrators. Later issues add the
- * usage API, dashboard and metrics here, never on the public listener.
+ * The admin listener (loopback by default): health probes for orchestrators, and the documents
+ * generated from the changes (docs.ts). Later issues add the usage API, dashboard and metrics
+ * here, never on the public listener.
  */
 
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
 import { checkUpstreams } from './health.js';
+import { registerDocsRoutes } from './docs.js';
 import type { Translator } from '../translate/translator.js';
 
 export interface AdminDeps {
@@ -17,7 +19,7 @@ export interface AdminDeps {
   translator?: Translator;
 }
 
-export function createAdminServer({ config, logger, isClosing }: AdminDeps): FastifyInstance {
+export function createAdminServer({ config, logger, isClosing, translator }: AdminDeps): FastifyInstance {
   const admin = Fastify({ loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
 
   // Liveness: the process answers. Never depends on upstreams, so a slow upstream cannot get the
@@ -31,6 +33,9 @@ export function createAdminServer({ config, logger, isClosing }: AdminDeps): Fas
     const ready = Object.values(upstreams).every((u) => u.ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', upstreams });
   });
+
+  // Generated from the changes: per-version OpenAPI documents, HTML reference, changelog.
+  registerDocsRoutes(admin, { config, translator });
 
   return admin;
 }

@@ -40,6 +40,8 @@ export type FieldInstruction =
   | {
     kind: 'field-removed'; schema: string; field: string; fieldSchema: JsonSchema; required: boolean;
     derive: (object: JsonObject) => Json | undefined; up?: (value: Json, object: JsonObject) => void;
+    /** The `default` when no `derive` is given: a constant needs no look at the object. */
+    constant?: Json;
   }
   | { kind: 'field-converted'; schema: string; field: string; fieldSchema: JsonSchema; up: (value: Json) => Json; down: (value: Json) => Json }
   | { kind: 'enum-renamed'; schema: string; field: string; from: string; to: string }
@@ -188,6 +190,7 @@ function fieldInstructions(schemaName: string, field: string) {
         kind: 'field-removed', schema: schemaName, field, fieldSchema: options.schema,
         required: options.required ?? (options.derive !== undefined || options.default !== undefined),
         derive, up: options.up,
+        constant: options.derive === undefined ? fallback : undefined,
       };
     },
     /**

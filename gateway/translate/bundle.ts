@@ -59,6 +59,15 @@ async function importDefault(file: string): Promise<unknown> {
   }
 }
 
+/** What a change file exported instead of a change, for the start-up error. */
+function describeExport(exported: unknown): string {
+  if (exported === undefined) return 'has no default export';
+  const kind = (exported as { kind?: unknown } | null)?.kind;
+  if (typeof kind === 'string' && kind !== 'verso.bundle') return `exports a bare ${kind} instruction as its default, not a change`;
+  if (kind === 'verso.bundle') return 'exports a versions(...) bundle as its default; only index.ts does';
+  return `exports ${Array.isArray(exported) ? 'an array' : exported === null ? 'null' : `a ${typeof exported}`} as its default, not a change`;
+}
+
 export async function loadBundle(directory: string): Promise<LoadedBundle> {
   const dir = resolve(directory);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TranslationError([{ file: dir, message: 'is not a directory of changes' }]);
@@ -82,7 +91,7 @@ export async function loadBundle(directory: string): Promise<LoadedBundle> {
     try {
       const exported = await importDefault(file);
       if ((exported as Change | undefined)?.kind !== 'verso.change') {
-        problems.push({ file, message: 'must `export default change({ description, instructions })`; a file in versions/ holds exactly one change' });
+        problems.push({ file, message: `${describeExport(exported)}; it must \`export default change({ description, instructions })\`: a file in versions/ holds exactly one change` });
       } else if (typeof (exported as Change).description !== 'string' || (exported as Change).description.trim() === '') {
         problems.push({ file, message: 'the change has no description; it is required (it becomes the changelog entry)' });
         fileOf.set(exported as Change, file);
@@ -109,7 +118,7 @@ export async function loadBundle(directory: string): Promise<LoadedBundle> {
     }),
   }));
   for (const [change, file] of fileOf) {
-    if (!listed.has(change)) problems.push({ file, message: `defines a change that ${relative(process.cwd(), indexFile)} does not list under any version` });
+    if (!listed.has(change)) problems.push({ file, message: `defines a change that ${relative(process.cwd(), indexFile)} does not list under any version; add it to the version(...) that introduced it, or delete the file` });
   }
   if (problems.length > 0) throw new TranslationError(problems);
   return { dir, indexFile, versions };

@@ -6,10 +6,10 @@
  */
 
 import type { Json, RequestParts, ResponseParts } from './authoring.js';
-import type { Direction } from './instructions.js';
+import { fuse, type Direction, type ObjectOp, type Prim } from './fuse.js';
 import { locate, walkPlan, type PlanNode } from './locate.js';
 import type { Step, VersionModel } from './model.js';
-import { findOperation, requestSchema, responseSchemas, statusKey, type OpenApiDocument } from './spec.js';
+import { componentSchemas, findOperation, requestSchema, responseSchemas, statusKey, type OpenApiDocument } from './spec.js';
 
 interface RequestStepPlan {
   body?: PlanNode;
@@ -62,16 +62,6 @@ function inputDoc(model: VersionModel, step: Step, direction: Direction): { doc:
   return { doc: model.docs.get(version)!, version };
 }
 
-function visitorFor(step: Step, direction: Direction) {
-  const ops = step.objectOps[direction];
-  // Up, the input document may still call a renamed schema by its older name.
-  const renamed = direction === 'up' ? step.renamedSchemas : undefined;
-  return (schema: string, object: Record<string, Json>) => {
-    const op = ops.get(renamed?.get(schema) ?? schema);
-    return op ? op(object) : object;
-  };
-}
-
 function targetsFor(step: Step, direction: Direction): Set<string> {
   const names = new Set(step.objectOps[direction].keys());
   if (direction === 'up') for (const [older, newer] of step.renamedSchemas) if (names.has(newer)) names.add(older);
@@ -85,31 +75,100 @@ function operationIn(model: VersionModel, version: string, headKey: string) {
 
 export class ChainError extends Error {}
 
-export function buildRequestChain(model: VersionModel, headKey: string, from: string, to: string): RequestChain {
-  const plans: RequestStepPlan[] = [];
-  const changeIds = new Set<string>();
+/** One step of a chain as an operation sees it. */
+interface StepView {
+  step: Step;
+  direction: Direction;
+  doc: OpenApiDocument;
+  op: NonNullable<ReturnType<typeof operationIn>>;
+}
+
+function viewsBetween(model: VersionModel, headKey: string, from: string, to: string): StepView[] {
+  const out: StepView[] = [];
   for (const { step, direction } of stepsBetween(model, from, to)) {
     const { doc, version } = inputDoc(model, step, direction);
     const op = operationIn(model, version, headKey);
-    if (!op) continue;
+    if (op) out.push({ step, direction, doc, op });
+  }
+  return out;
+}
+
+/**
+ * Consecutive steps walk the body once: the object operations of every step in a segment are
+ * fused per schema (fuse.ts) and applied in one post-order walk of the first step's shape. A
+ * segment ends after a step whose later steps could not find their objects in that shape: one
+ * with an author's hook for the operation (it may restructure the body), a status change (the
+ * next step reads another status's schema), or values that create new objects.
+ */
+function segments(views: StepView[], headKey: string, kind: 'request' | 'response'): StepView[][] {
+  const out: StepView[][] = [];
+  let current: StepView[] = [];
+  for (const view of views) {
+    current.push(view);
+    const endpoint = view.step.endpoints.get(headKey) ?? [];
+    const ends = view.step.introducesObjects || endpoint.some(({ instruction: i }) =>
+      (kind === 'request' && i.kind === 'request-hook') || (kind === 'response' && (i.kind === 'response-hook' || i.kind === 'status-changed')));
+    if (ends) { out.push(current); current = []; }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** The fused object operations of a segment, keyed by schema name in its first step's document. */
+function fusedVisitor(segment: StepView[]) {
+  const ops = new Map<string, ObjectOp>();
+  for (const name of Object.keys(componentSchemas(segment[0].doc))) {
+    let current = name;
+    const program: Prim[] = [];
+    for (const { step, direction } of segment) {
+      // Operations are keyed by the step's own version's name; up, the input still has the older one.
+      const key = direction === 'up' ? step.renamedSchemas.get(current) ?? current : current;
+      const prims = step.programs[direction].get(key);
+      if (prims) program.push(...prims);
+      if (direction === 'up') current = key;
+      else for (const [older, newer] of step.renamedSchemas) if (newer === current) { current = older; break; }
+    }
+    const op = fuse(program);
+    if (op) ops.set(name, op);
+  }
+  return {
+    targets: new Set(ops.keys()),
+    visit: (schema: string, object: Record<string, Json>) => {
+      const op = ops.get(schema);
+      return op ? op(object) : object;
+    },
+  };
+}
+
+export function buildRequestChain(model: VersionModel, headKey: string, from: string, to: string): RequestChain {
+  const views = viewsBetween(model, headKey, from, to);
+  const changeIds = new Set<string>();
+  for (const { step, direction, doc, op } of views) {
     const found = new Set<string>();
-    const body = locate(doc, requestSchema(doc, op), targetsFor(step, direction), found);
+    locate(doc, requestSchema(doc, op), targetsFor(step, direction), found);
     touching(step, found, changeIds);
-    const endpoint = step.endpoints.get(headKey) ?? [];
+  }
+  const plans: RequestStepPlan[] = [];
+  for (const segment of segments(views, headKey, 'request')) {
+    const { doc, op } = segment[0];
+    const { targets, visit } = fusedVisitor(segment);
+    const body = locate(doc, requestSchema(doc, op), targets);
     const headerRenames: [string, string][] = [];
     const hooks: ((r: RequestParts) => void)[] = [];
-    for (const { changeId, instruction: ins } of endpoint) {
-      if (ins.kind === 'header-renamed' && ins.in === 'request') {
-        headerRenames.push(direction === 'up' ? [ins.from, ins.to] : [ins.to, ins.from]);
-        changeIds.add(changeId);
-      }
-      if (ins.kind === 'request-hook') {
-        if (direction === 'down') throw new ChainError(`${changeId}: its request function moves requests up only, but clients at ${from} are routed to an upstream speaking the older ${to}`);
-        hooks.push(ins.fn);
-        changeIds.add(changeId);
+    for (const { step, direction } of segment) {
+      for (const { changeId, instruction: ins } of step.endpoints.get(headKey) ?? []) {
+        if (ins.kind === 'header-renamed' && ins.in === 'request') {
+          headerRenames.push(direction === 'up' ? [ins.from, ins.to] : [ins.to, ins.from]);
+          changeIds.add(changeId);
+        }
+        if (ins.kind === 'request-hook') {
+          if (direction === 'down') throw new ChainError(`${changeId}: its request function moves requests up only, but clients at ${from} are routed to an upstream speaking the older ${to}`);
+          hooks.push(ins.fn);
+          changeIds.add(changeId);
+        }
       }
     }
-    if (body || headerRenames.length || hooks.length) plans.push({ body, visit: visitorFor(step, direction), headerRenames, hooks });
+    if (body || headerRenames.length || hooks.length) plans.push({ body, visit, headerRenames, hooks });
   }
   return {
     active: plans.length > 0,
@@ -126,35 +185,39 @@ export function buildRequestChain(model: VersionModel, headKey: string, from: st
 }
 
 export function buildResponseChain(model: VersionModel, headKey: string, from: string, to: string): ResponseChain {
-  const plans: ResponseStepPlan[] = [];
+  const views = viewsBetween(model, headKey, from, to);
   const changeIds = new Set<string>();
-  for (const { step, direction } of stepsBetween(model, from, to)) {
-    const { doc, version } = inputDoc(model, step, direction);
-    const op = operationIn(model, version, headKey);
-    if (!op) continue;
-    const targets = targetsFor(step, direction);
+  for (const { step, direction, doc, op } of views) {
+    const found = new Set<string>();
+    for (const schema of responseSchemas(doc, op).values()) locate(doc, schema, targetsFor(step, direction), found);
+    touching(step, found, changeIds);
+  }
+  const plans: ResponseStepPlan[] = [];
+  for (const segment of segments(views, headKey, 'response')) {
+    const { doc, op } = segment[0];
+    const { targets, visit } = fusedVisitor(segment);
     const bodies = new Map<string, PlanNode>();
     const schemas = responseSchemas(doc, op);
-    const found = new Set<string>();
     for (const [status, schema] of schemas) {
-      const plan = locate(doc, schema, targets, found);
+      const plan = locate(doc, schema, targets);
       if (plan) bodies.set(status, plan);
     }
-    touching(step, found, changeIds);
     const headerRenames: [string, string][] = [];
     const hooks: { status?: number; fn: (r: ResponseParts) => void }[] = [];
     const statusMap = new Map<number, number>();
-    for (const { changeId, instruction: ins } of step.endpoints.get(headKey) ?? []) {
-      if (ins.kind === 'header-renamed' && ins.in === 'response') headerRenames.push(direction === 'up' ? [ins.from, ins.to] : [ins.to, ins.from]);
-      else if (ins.kind === 'status-changed') statusMap.set(direction === 'down' ? ins.to : ins.from, direction === 'down' ? ins.from : ins.to);
-      else if (ins.kind === 'response-hook') {
-        if (direction === 'up') throw new ChainError(`${changeId}: its response function moves responses down only, but clients at ${to} are routed to an upstream speaking the older ${from}`);
-        hooks.push({ status: ins.status, fn: ins.fn });
-      } else continue;
-      changeIds.add(changeId);
+    for (const { step, direction } of segment) {
+      for (const { changeId, instruction: ins } of step.endpoints.get(headKey) ?? []) {
+        if (ins.kind === 'header-renamed' && ins.in === 'response') headerRenames.push(direction === 'up' ? [ins.from, ins.to] : [ins.to, ins.from]);
+        else if (ins.kind === 'status-changed') statusMap.set(direction === 'down' ? ins.to : ins.from, direction === 'down' ? ins.from : ins.to);
+        else if (ins.kind === 'response-hook') {
+          if (direction === 'up') throw new ChainError(`${changeId}: its response function moves responses down only, but clients at ${to} are routed to an upstream speaking the older ${from}`);
+          hooks.push({ status: ins.status, fn: ins.fn });
+        } else continue;
+        changeIds.add(changeId);
+      }
     }
     if (bodies.size || headerRenames.length || hooks.length || statusMap.size) {
-      plans.push({ bodies, statusKeys: [...schemas.keys()], visit: visitorFor(step, direction), headerRenames, hooks, statusMap });
+      plans.push({ bodies, statusKeys: [...schemas.keys()], visit, headerRenames, hooks, statusMap });
     }
   }
   return {

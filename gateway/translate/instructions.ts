@@ -6,9 +6,10 @@
  */
 
 import type { FieldInstruction, Instruction, Json, JsonObject, JsonSchema } from './authoring.js';
-import { componentSchemas, findOperation, operationKey, schemaRef, schemaRefName, type OpenApiDocument } from './spec.js';
+import { componentSchemas, findOperation, operationKey, operations, schemaRef, schemaRefName, type OpenApiDocument } from './spec.js';
 
-export type Direction = 'up' | 'down';
+export type { Direction } from './fuse.js';
+import { fuse, programFor, type Direction, type ObjectOp } from './fuse.js';
 
 /** The object schema that declares `field` (the schema itself or one of its inline `allOf` parts). */
 function holderOf(schema: JsonSchema | undefined, field: string): JsonSchema | undefined {
@@ -68,7 +69,7 @@ function enumOf(holder: JsonSchema, field: string): string[] | undefined {
 
 function checkEndpoint(ins: Exclude<Instruction, FieldInstruction>, doc: OpenApiDocument, version: string): string | undefined {
   const op = findOperation(doc, ins.operation);
-  if (!op) return `operation "${ins.operation}" does not exist at ${version}; write it as "METHOD /path" or an operationId`;
+  if (!op) return `operation "${ins.operation}" does not exist at ${version}; operations at ${version}: ${operations(doc).map((o) => o.key).join(', ')} (name one as "METHOD /path" or by its operationId)`;
   const responses = Object.keys((op.operation.responses ?? {}) as object);
   switch (ins.kind) {
     case 'endpoint-renamed': {
@@ -126,7 +127,7 @@ export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
     }
     case 'schema-renamed': {
       doc.components!.schemas = renameKey(schemas, ins.schema, ins.from) as Record<string, JsonSchema>;
-      rewriteRefs(doc, schemaRef(ins.schema), schemaRef(ins.from));
+      rewriteRefs(doc, ins.schema, ins.from);
       break;
     }
     case 'schema-converted':
@@ -191,13 +192,23 @@ function renameKey<T>(object: Record<string, T>, from: string, to: string): Reco
   return out;
 }
 
+/**
+ * Point every `$ref` to schema `from` at `to`, and every discriminator mapping value too (a
+ * mapping names its schema by ref or by bare name, and a stale one breaks variant matching).
+ */
 function rewriteRefs(value: unknown, from: string, to: string): void {
   if (!value || typeof value !== 'object') return;
   if (Array.isArray(value)) { for (const v of value) rewriteRefs(v, from, to); return; }
   const object = value as Record<string, unknown>;
   for (const [key, v] of Object.entries(object)) {
-    if (key === '$ref' && v === from) object[key] = to;
-    else rewriteRefs(v, from, to);
+    if (key === '$ref' && v === schemaRef(from)) object[key] = schemaRef(to);
+    else if (key === 'discriminator' && v && typeof v === 'object' && (v as { mapping?: unknown }).mapping) {
+      const mapping = (v as { mapping: Record<string, string> }).mapping;
+      for (const [name, target] of Object.entries(mapping)) {
+        if (target === schemaRef(from)) mapping[name] = schemaRef(to);
+        else if (target === from) mapping[name] = to;
+      }
+    } else rewriteRefs(v, from, to);
   }
 }
 
@@ -214,7 +225,7 @@ export function isFieldInstruction(ins: Instruction): ins is FieldInstruction {
   return FIELD_KINDS.has(ins.kind);
 }
 
-export type ObjectOp = (object: JsonObject) => JsonObject;
+export type { ObjectOp } from './fuse.js';
 
 /**
  * The function moving one object of a schema one version `direction`, from the instructions
@@ -223,79 +234,7 @@ export type ObjectOp = (object: JsonObject) => JsonObject;
  * order, then the schema-level function. Up mirrors it.
  */
 export function compileObjectOps(instructions: FieldInstruction[], direction: Direction): ObjectOp | undefined {
-  const renames = new Map<string, string>();
-  const drops = new Set<string>();
-  const derives: { field: string; derive: (o: JsonObject) => Json | undefined }[] = [];
-  const early: ((o: JsonObject) => void)[] = [];
-  const valueOps: ((o: JsonObject) => void)[] = [];
-  const late: ((o: JsonObject) => void)[] = [];
-
-  for (const ins of instructions) {
-    switch (ins.kind) {
-      case 'field-renamed':
-        if (direction === 'down') renames.set(ins.field, ins.from); else renames.set(ins.from, ins.field);
-        break;
-      case 'field-added': {
-        const { field, default: fallback } = ins;
-        if (direction === 'down') drops.add(field);
-        else if (typeof fallback === 'function') late.push((o) => { if (o[field] === undefined) o[field] = fallback(o); });
-        else if (fallback !== undefined) late.push((o) => { if (o[field] === undefined) o[field] = structuredClone(fallback); });
-        break;
-      }
-      case 'field-removed': {
-        const { field, up } = ins;
-        if (direction === 'down') derives.push({ field, derive: ins.derive });
-        else {
-          if (up) early.push((o) => { if (o[field] !== undefined) up(o[field], o); });
-          drops.add(field);
-        }
-        break;
-      }
-      case 'field-converted': {
-        const field = ins.field;
-        const fn = direction === 'down' ? ins.down : ins.up;
-        valueOps.push((o) => { const v = o[field]; if (v !== undefined) o[field] = fn(v); });
-        break;
-      }
-      case 'enum-renamed': {
-        const field = ins.field;
-        const [from, to] = direction === 'down' ? [ins.to, ins.from] : [ins.from, ins.to];
-        valueOps.push((o) => {
-          const v = o[field];
-          if (v === from) o[field] = to;
-          else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (v[i] === from) v[i] = to;
-        });
-        break;
-      }
-      case 'schema-converted': {
-        const fn = direction === 'down' ? ins.down : ins.up;
-        if (fn) (direction === 'down' ? late : early).push(fn);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  if (renames.size === 0 && drops.size === 0 && derives.length === 0 && early.length === 0 && valueOps.length === 0 && late.length === 0) return undefined;
-  const rebuild = renames.size > 0 || drops.size > 0;
-
-  return (object) => {
-    for (const op of early) op(object);
-    // Derived values see the object exactly as this version has it, before anything moves.
-    const derived = derives.length > 0 ? derives.map((d) => d.derive(object)) : undefined;
-    for (const op of valueOps) op(object);
-    let out = object;
-    if (rebuild) {
-      // One pass that keeps key order: cheaper than delete, which also slows JSON.stringify.
-      out = {};
-      for (const key in object) {
-        if (!drops.has(key)) out[renames.get(key) ?? key] = object[key];
-      }
-    }
-    if (derived) for (let i = 0; i < derives.length; i++) if (derived[i] !== undefined) out[derives[i].field] = derived[i]!;
-    for (const op of late) op(out);
-    return out;
-  };
+  return fuse(programFor(instructions, direction));
 }
 
 export { operationKey, schemaRefName };

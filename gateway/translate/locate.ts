@@ -18,6 +18,8 @@ export interface PlanNode {
   props: Map<string, PlanNode>;
   items?: PlanNode;
   values?: PlanNode;
+  /** Declared `properties`, which `values` (`additionalProperties`) does not apply to. */
+  declared?: ReadonlySet<string>;
   /** `allOf` parts: all apply to the same value. */
   parts: PlanNode[];
   /** `oneOf`/`anyOf` variants: each applies when its guard accepts the value. */
@@ -85,17 +87,23 @@ export function locate(doc: OpenApiDocument, schema: JsonSchema | undefined, tar
       }
     }
     if (s.items && typeof s.items === 'object') node.items = walk(s.items as JsonSchema);
-    if (s.additionalProperties && typeof s.additionalProperties === 'object') node.values = walk(s.additionalProperties as JsonSchema);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+      node.values = walk(s.additionalProperties as JsonSchema);
+      if (node.values && props) node.declared = new Set(Object.keys(props));
+    }
     return isEmpty(node) ? undefined : node;
   }
 
   return walk(schema);
 }
 
-/** Which component schemas can (transitively) contain a target: others are never walked. */
+/**
+ * Which component schemas can (transitively) contain a target: others are never walked. Computed
+ * as a fixed point over the whole reference graph, so mutually recursive schemas are right
+ * whichever is asked about first (a depth-first walk that cuts cycles caches wrong negatives).
+ */
 function reachability(doc: OpenApiDocument, targets: ReadonlySet<string>): (name: string) => boolean {
   const schemas = componentSchemas(doc);
-  const cache = new Map<string, boolean>();
   const refsOf = (value: unknown, out: Set<string>) => {
     if (!value || typeof value !== 'object') return;
     if (Array.isArray(value)) { for (const v of value) refsOf(v, out); return; }
@@ -103,21 +111,17 @@ function reachability(doc: OpenApiDocument, targets: ReadonlySet<string>): (name
       if (key === '$ref') { const n = schemaRefName(v); if (n) out.add(n); } else refsOf(v, out);
     }
   };
-  const visit = (name: string, stack: Set<string>): boolean => {
-    const known = cache.get(name);
-    if (known !== undefined) return known;
-    if (targets.has(name)) { cache.set(name, true); return true; }
-    if (stack.has(name)) return false;
-    stack.add(name);
-    const refs = new Set<string>();
-    refsOf(schemas[name], refs);
-    let result = false;
-    for (const ref of refs) if (visit(ref, stack)) { result = true; break; }
-    stack.delete(name);
-    cache.set(name, result);
-    return result;
-  };
-  return (name) => visit(name, new Set());
+  const edges = new Map<string, Set<string>>();
+  for (const [name, s] of Object.entries(schemas)) { const out = new Set<string>(); refsOf(s, out); edges.set(name, out); }
+  const reaching = new Set(targets);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [name, refs] of edges) {
+      if (reaching.has(name)) continue;
+      for (const ref of refs) if (reaching.has(ref)) { reaching.add(name); changed = true; break; }
+    }
+  }
+  return (name) => reaching.has(name);
 }
 
 function guardFor(doc: OpenApiDocument, variant: JsonSchema, discriminator?: { propertyName: string; mapping?: Record<string, string> }): Guard {
@@ -153,7 +157,10 @@ export function walkPlan(node: PlanNode, value: Json, visitObject: (schema: stri
     const v = object[key];
     if (v !== undefined && v !== null && typeof v === 'object') object[key] = walkPlan(child, v, visitObject);
   }
-  if (node.values) for (const key in object) object[key] = walkPlan(node.values, object[key], visitObject);
+  if (node.values) {
+    const declared = node.declared;
+    for (const key in object) if (!declared?.has(key)) object[key] = walkPlan(node.values, object[key], visitObject);
+  }
   for (const part of node.parts) object = walkPlan(part, object, visitObject) as JsonObject;
   for (const variant of node.variants) if (variant.guard(object)) object = walkPlan(variant.node, object, visitObject) as JsonObject;
   for (const schema of node.schemas) object = visitObject(schema, object);

@@ -7,7 +7,8 @@
 
 import type { EndpointInstruction, FieldInstruction, Instruction, JsonObject, RequestParts, ResponseParts } from './authoring.js';
 import { TranslationError, type BundleProblem, type LoadedBundle, type LoadedChange } from './bundle.js';
-import { check, compileObjectOps, deriveOlder, isFieldInstruction, objectSchema, renameFields, type Direction, type ObjectOp } from './instructions.js';
+import { fuse, programFor, type Prim } from './fuse.js';
+import { check, deriveOlder, isFieldInstruction, objectSchema, renameFields, type Direction, type ObjectOp } from './instructions.js';
 import { locate } from './locate.js';
 import { findOperation, operations, requestSchema, responseSchemas, type OpenApiDocument } from './spec.js';
 
@@ -25,6 +26,10 @@ export interface Step {
   previous: string;
   changes: LoadedChange[];
   objectOps: Record<Direction, Map<string, ObjectOp>>;
+  /** The same, as primitives, so a chain can fuse consecutive steps into one pass (fuse.ts). */
+  programs: Record<Direction, Map<string, Prim[]>>;
+  /** Whether this step's field instructions can put new objects into a body (see chain.ts). */
+  introducesObjects: boolean;
   /** Schema name at `previous` → name at `version`, for schemas renamed in this step. */
   renamedSchemas: Map<string, string>;
   /** Head operation key → endpoint instructions of this step. */
@@ -79,10 +84,8 @@ function guardInstruction(ins: Instruction, changeId: string): Instruction {
 export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVersions: string[], specFile: string): VersionModel {
   const problems: BundleProblem[] = [];
   const newestFirst = bundle.versions.map((v) => v.id);
-  const expected = [...configVersions].reverse();
-  if (newestFirst.join() !== expected.join()) {
-    throw new TranslationError([{ file: bundle.indexFile, message: `lists versions ${newestFirst.join(', ')} (newest first) but the gateway config has ${expected.join(', ')}; they must be the same, in the same order` }]);
-  }
+  const mismatch = versionMismatch(newestFirst, configVersions);
+  if (mismatch) throw new TranslationError([{ file: bundle.indexFile, message: mismatch }]);
   const oldest = bundle.versions[bundle.versions.length - 1];
   for (const c of oldest.changes) problems.push({ file: c.file, message: `is listed under the oldest version ${oldest.id}, which has no previous version to change from; the oldest version carries no changes` });
   if (head.info?.version !== undefined && String(head.info.version) !== newestFirst[0]) {
@@ -112,7 +115,7 @@ export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVe
         else valid.push({ change, instruction: guardInstruction(raw, change.id) });
       }
     }
-    conflicts(valid, problems);
+    conflicts(valid, previous, problems);
     matchesSomething(valid, doc, version, problems);
 
     // Derive the previous version's document, and where each operation lives in it.
@@ -159,6 +162,23 @@ export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVe
   };
 }
 
+/** What is wrong with the bundle's version list against the config's, or undefined. */
+function versionMismatch(newestFirst: string[], configVersions: string[]): string | undefined {
+  const expected = [...configVersions].reverse();
+  if (newestFirst.join('\u0000') === expected.join('\u0000')) return undefined;
+  const config = `the gateway config has ${expected.join(', ')} (newest first)`;
+  const twice = newestFirst.filter((v, i) => newestFirst.indexOf(v) !== i);
+  if (twice.length > 0) return `lists version ${[...new Set(twice)].join(', ')} more than once; each version appears once (${config})`;
+  const unknown = newestFirst.filter((v) => !configVersions.includes(v));
+  const missing = expected.filter((v) => !newestFirst.includes(v));
+  const problems = [
+    ...(unknown.length > 0 ? [`lists ${unknown.join(', ')}, which the gateway config does not have`] : []),
+    ...(missing.length > 0 ? [`does not list ${missing.join(', ')}, which the gateway config has`] : []),
+  ];
+  if (problems.length > 0) return `${problems.join(', and ')}; ${config}`;
+  return `lists versions ${newestFirst.join(', ')}, but they must be newest first, as ${config}`;
+}
+
 function compileStep(version: string, previous: string, changes: LoadedChange[], valid: { change: LoadedChange; instruction: Instruction }[], doc: OpenApiDocument, headKeyOf: Map<string, string>): Step {
   const bySchema = new Map<string, FieldInstruction[]>();
   const renamedSchemas = new Map<string, string>();
@@ -174,33 +194,58 @@ function compileStep(version: string, previous: string, changes: LoadedChange[],
     }
   }
   const objectOps: Record<Direction, Map<string, ObjectOp>> = { up: new Map(), down: new Map() };
+  const programs: Record<Direction, Map<string, Prim[]>> = { up: new Map(), down: new Map() };
   for (const [name, list] of bySchema) {
     for (const direction of ['up', 'down'] as const) {
-      const op = compileObjectOps(list, direction);
-      if (op) objectOps[direction].set(name, op);
+      const program = programFor(list, direction);
+      const op = fuse(program);
+      if (op) {
+        objectOps[direction].set(name, op);
+        programs[direction].set(name, program);
+      }
     }
   }
-  return { version, previous, changes, objectOps, renamedSchemas, endpoints };
+  // Values that hold objects (a removed field's schema with a $ref, an object default, a
+  // schema-level function) may create objects of other schemas that later steps must translate.
+  const introducesObjects = valid.some(({ instruction: i }) =>
+    (i.kind === 'field-removed' && JSON.stringify(i.fieldSchema).includes('$ref'))
+    || (i.kind === 'field-converted' && JSON.stringify(i.fieldSchema).includes('$ref'))
+    || (i.kind === 'field-added' && i.default !== null && typeof i.default === 'object')
+    || i.kind === 'schema-converted');
+  return { version, previous, changes, objectOps, programs, introducesObjects, renamedSchemas, endpoints };
 }
 
-/** Two instructions of one version touching the same thing cannot both be right. */
-function conflicts(valid: { change: LoadedChange; instruction: Instruction }[], problems: BundleProblem[]): void {
-  const claimed = new Map<string, LoadedChange>();
-  for (const { change, instruction: ins } of valid) {
-    let key: string;
+/**
+ * Two instructions of one version touching the same thing cannot both be right. Each claims
+ * what it changes at this version and, for fields, the name it gives the previous version (two
+ * renames from one old name, or a rename from a removed field, would collide there).
+ */
+function conflicts(valid: { change: LoadedChange; instruction: Instruction }[], previous: string, problems: BundleProblem[]): void {
+  const claimed = new Map<string, { change: LoadedChange; instruction: Instruction }>();
+  for (const entry of valid) {
+    const { change, instruction: ins } = entry;
+    const claims: [key: string, what: string][] = [];
     if (isFieldInstruction(ins)) {
-      key = ins.kind === 'schema-renamed' || ins.kind === 'schema-converted' ? `${ins.kind} ${ins.schema}`
-        : ins.kind === 'enum-renamed' ? `enum ${ins.schema}.${ins.field}=${ins.to}`
-          : `field ${ins.schema}.${ins.field}`;
-    } else {
-      key = ins.kind === 'request-hook' || ins.kind === 'response-hook' ? `${ins.kind} ${ins.operation} ${change.id}`
-        : ins.kind === 'status-changed' ? `status ${ins.operation} ${ins.to}`
-          : ins.kind === 'header-renamed' ? `header ${ins.operation} ${ins.in} ${ins.to}`
-            : `endpoint ${ins.operation}`;
+      if (ins.kind === 'schema-renamed' || ins.kind === 'schema-converted') claims.push([`${ins.kind} ${ins.schema}`, `${ins.kind === 'schema-renamed' ? 'rename' : 'convert'} schema ${ins.schema}`]);
+      else if (ins.kind === 'enum-renamed') claims.push([`enum ${ins.schema}.${ins.field}=${ins.to}`, `rename the value "${ins.to}" of ${ins.schema}.${ins.field}`]);
+      else claims.push([`field ${ins.schema}.${ins.field}`, `change ${ins.schema}.${ins.field}`]);
+      if (ins.kind === 'field-renamed') claims.push([`old ${ins.schema}.${ins.from}`, `give ${previous} a field ${ins.schema}.${ins.from}`]);
+      if (ins.kind === 'field-removed') claims.push([`old ${ins.schema}.${ins.field}`, `give ${previous} a field ${ins.schema}.${ins.field}`]);
+      if (ins.kind === 'schema-renamed') claims.push([`old schema ${ins.from}`, `give ${previous} a schema ${ins.from}`]);
+    } else if (ins.kind === 'request-hook' || ins.kind === 'response-hook') {
+      claims.push([`${ins.kind} ${ins.operation} ${change.id}`, `add a ${ins.kind === 'request-hook' ? 'request' : 'response'} function to ${ins.operation}`]);
+    } else if (ins.kind === 'status-changed') claims.push([`status ${ins.operation} ${ins.to}`, `change the ${ins.to} status of ${ins.operation}`]);
+    else if (ins.kind === 'header-renamed') claims.push([`header ${ins.operation} ${ins.in} ${ins.to}`, `rename the ${ins.in} header ${ins.to} of ${ins.operation}`]);
+    else claims.push([`endpoint ${ins.operation}`, `${ins.kind === 'endpoint-added' ? 'add' : 'rename'} ${ins.operation}`]);
+    for (const [key, what] of claims) {
+      const other = claimed.get(key);
+      if (!other) { claimed.set(key, entry); continue; }
+      problems.push({
+        file: change.file,
+        message: other.change === change ? `has two instructions that both ${what}` : `conflicts with ${other.change.id} in the same version: both ${what}`,
+      });
+      break;
     }
-    const other = claimed.get(key);
-    if (other) problems.push({ file: change.file, message: `conflicts with ${other.id} in the same version: both change ${key.slice(key.indexOf(' ') + 1).replace(/ \S+\/\S+$/, '')}` });
-    else claimed.set(key, change);
   }
 }
 

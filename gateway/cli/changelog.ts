@@ -1,0 +1,14 @@
+/** `verso changelog`: the changelog generated from the changes, as Markdown or JSON. */
+
+import { buildChangelog, changelogJson, changelogMarkdown } from '../translate/changelog.js';
+import { loadTranslation, stdio, USAGE, type Io } from './spec.js';
+
+export interface ChangelogOptions { config: string; format: 'markdown' | 'json' }
+
+export async function changelogCommand(options: ChangelogOptions, io: Io = stdio): Promise<number> {
+  const loaded = await loadTranslation(options.config, 'changelog', io);
+  if (!loaded) return USAGE;
+  const log = buildChangelog(loaded.translator.model, loaded.config);
+  io.out(options.format === 'json' ? changelogJson(log) : changelogMarkdown(log));
+  return 0;
+}

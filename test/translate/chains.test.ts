@@ -1,0 +1,168 @@
+/**
+ * Chains over several versions: a client two or three versions behind gets every step, in
+ * order; a client newer than its upstream gets the declarative instructions in reverse (request
+ * down, response up); and a chain that needs a hook in the direction it lacks is refused when
+ * the Translator is built, not at request time.
+ */
+import { describe, expect, it } from 'vitest';
+import { change, endpoint, schema } from '../../gateway/index.js';
+import { TranslationError } from '../../gateway/translate/bundle.js';
+import { buildRequestChain, buildResponseChain } from '../../gateway/translate/chain.js';
+import { Translator, type TranslationPlan } from '../../gateway/translate/translator.js';
+import { answers, modelOf, openapi, ref, respond, send, takes } from './helpers.js';
+
+const V4 = '2025-06-01';
+const V3 = '2024-09-01';
+const V2 = '2024-01-01';
+const V1 = '2023-06-01';
+
+function shop() {
+  return openapi(V4, {
+    Order: {
+      type: 'object',
+      properties: { id: { type: 'string' }, total: { type: 'integer' }, customer_id: { type: 'string' }, status: { type: 'string', enum: ['open', 'canceled'] } },
+    },
+  }, {
+    '/orders': { post: takes(ref('Order'), ref('Order'), 201) },
+    '/orders/{id}': { get: answers(ref('Order')) },
+  });
+}
+
+// Each step names the field as its own version has it: `total` at V4 was `amount` at V3, and
+// only then was `amount` converted from a decimal string (V3) — so the order of steps matters.
+const totalRenamed = change({ description: 'amount is renamed total', instructions: [schema('Order').field('total').renamedFrom('amount')] });
+const amountMinor = change({
+  description: 'amount is in minor units',
+  instructions: [schema('Order').field('amount').converted({ schema: { type: 'string' }, up: (v) => Math.round(Number(v) * 100), down: (v) => ((v as number) / 100).toFixed(2) })],
+});
+const customerAdded = change({
+  description: 'orders have a customer; cancelled is spelled canceled',
+  instructions: [
+    schema('Order').field('customer_id').added({ default: 'cus_anonymous' }),
+    schema('Order').field('status').enumValueRenamed({ from: 'cancelled', to: 'canceled' }),
+  ],
+});
+
+const model = () => modelOf(shop(), [
+  [V4, { 'total-renamed': totalRenamed }],
+  [V3, { 'amount-minor': amountMinor }],
+  [V2, { 'customer-added': customerAdded }],
+  [V1, {}],
+]);
+
+const head = { id: 'o1', total: 1250, customer_id: 'cus_1', status: 'canceled' };
+const atV3 = { id: 'o1', amount: 1250, customer_id: 'cus_1', status: 'canceled' };
+const atV2 = { id: 'o1', amount: '12.50', customer_id: 'cus_1', status: 'canceled' };
+const atV1 = { id: 'o1', amount: '12.50', status: 'cancelled' };
+
+describe('a client behind its upstream', () => {
+  it('gets every step down, newest first, for a client three versions behind', () => {
+    expect(respond(model(), 'GET /orders/{id}', V4, V1, { body: head }).body).toEqual(atV1);
+  });
+
+  it('gets the steps down to its own version and no further', () => {
+    expect(respond(model(), 'GET /orders/{id}', V4, V3, { body: head }).body).toEqual(atV3);
+    expect(respond(model(), 'GET /orders/{id}', V4, V2, { body: head }).body).toEqual(atV2);
+  });
+
+  it('has its requests moved up through every step, oldest first', () => {
+    expect(send(model(), 'POST /orders', V1, V4, { body: atV1 }).body).toEqual({ ...head, customer_id: 'cus_anonymous' });
+    expect(send(model(), 'POST /orders', V2, V4, { body: atV2 }).body).toEqual(head);
+  });
+
+  it('lists the changes a chain applies, in the order it applies them', () => {
+    const m = model();
+    expect(buildResponseChain(m, 'GET /orders/{id}', V4, V1).changeIds).toEqual([`${V4}/total-renamed`, `${V3}/amount-minor`, `${V2}/customer-added`]);
+    expect(buildRequestChain(m, 'POST /orders', V1, V4).changeIds).toEqual([`${V2}/customer-added`, `${V3}/amount-minor`, `${V4}/total-renamed`]);
+  });
+
+  it('is served by an upstream at an intermediate version with only the steps between them', () => {
+    expect(respond(model(), 'GET /orders/{id}', V3, V1, { body: atV3 }).body).toEqual(atV1);
+    expect(send(model(), 'POST /orders', V1, V3, { body: atV1 }).body).toEqual({ ...atV3, customer_id: 'cus_anonymous' });
+  });
+});
+
+describe('a client newer than its upstream', () => {
+  it('has its requests moved down through the declarative instructions', () => {
+    expect(send(model(), 'POST /orders', V4, V2, { body: head }).body).toEqual(atV2);
+    expect(send(model(), 'POST /orders', V4, V1, { body: head }).body).toEqual(atV1);
+  });
+
+  it('has the upstream\'s responses moved up, defaults filled in', () => {
+    expect(respond(model(), 'GET /orders/{id}', V2, V4, { body: atV2 }).body).toEqual(head);
+    expect(respond(model(), 'GET /orders/{id}', V1, V3, { body: atV1 }).body).toEqual({ ...atV3, customer_id: 'cus_anonymous' });
+  });
+
+  it('gets the same through the Translator', () => {
+    const plan = new Translator(model(), [V2]).plan('GET', '/orders/o1', V4, V2) as TranslationPlan;
+    const parts = { status: 200, headers: {}, body: structuredClone(atV2) };
+    plan.response!.run(parts);
+    expect({ path: plan.upstreamPath, request: plan.request, body: parts.body }).toEqual({ path: '/orders/o1', request: undefined, body: head });
+  });
+});
+
+describe('hooks a chain cannot run', () => {
+  const hooked = () => modelOf(shop(), [
+    [V4, { 'total-renamed': totalRenamed }],
+    [V3, {
+      'amount-minor': amountMinor,
+      hooks: change({
+        description: 'hooks on both operations',
+        instructions: [endpoint('POST /orders').request((r) => { r.headers['x-v3'] = '1'; }), endpoint('GET /orders/{id}').response((r) => { r.headers['x-v3'] = '1'; })],
+      }),
+    }],
+    [V2, { 'customer-added': customerAdded }],
+    [V1, {}],
+  ]);
+
+  it('run for clients behind their upstream', () => {
+    expect(send(hooked(), 'POST /orders', V1, V4, { body: atV1 }).headers).toEqual({ 'x-v3': '1' });
+    expect(respond(hooked(), 'GET /orders/{id}', V4, V1, { body: head }).headers).toEqual({ 'x-v3': '1' });
+    expect(() => new Translator(hooked(), [V4])).not.toThrow();
+  });
+
+  it('refuse to start when a newer client would need them the other way', () => {
+    let error: unknown;
+    try { new Translator(hooked(), [V2]); } catch (err) { error = err; }
+    expect(error).toBeInstanceOf(TranslationError);
+    expect((error as TranslationError).problems).toEqual([
+      { file: 'versions/', message: `POST /orders: ${V3}/hooks: its request function moves requests up only, but clients at ${V3} are routed to an upstream speaking the older ${V2}` },
+      { file: 'versions/', message: `GET /orders/{id}: ${V3}/hooks: its response function moves responses down only, but clients at ${V3} are routed to an upstream speaking the older ${V2}` },
+      { file: 'versions/', message: `POST /orders: ${V3}/hooks: its request function moves requests up only, but clients at ${V4} are routed to an upstream speaking the older ${V2}` },
+      { file: 'versions/', message: `GET /orders/{id}: ${V3}/hooks: its response function moves responses down only, but clients at ${V4} are routed to an upstream speaking the older ${V2}` },
+    ]);
+  });
+
+  it('do not stop a newer client whose chain does not cross them', () => {
+    // V2 → V1 crosses only the customer-added step, which has no hooks.
+    expect(() => buildRequestChain(hooked(), 'POST /orders', V2, V1)).not.toThrow();
+    expect(() => buildResponseChain(hooked(), 'GET /orders/{id}', V1, V2)).not.toThrow();
+  });
+});
+
+describe('names that change more than once', () => {
+  it('maps a path renamed in two versions from the oldest name to the newest', () => {
+    const m = modelOf(shop(), [
+      [V4, { path: change({ description: 'purchases are orders', instructions: [endpoint('GET /orders/{id}').renamedFrom('/purchases/{id}')] }) }],
+      [V3, { path: change({ description: 'buys are purchases', instructions: [endpoint('GET /purchases/{id}').renamedFrom('/buys/{id}')] }) }],
+      [V2, {}],
+      [V1, {}],
+    ]);
+    const translator = new Translator(m, [V4]);
+    expect((translator.plan('GET', '/buys/o1', V1, V4) as TranslationPlan).upstreamPath).toBe('/orders/o1');
+    expect((translator.plan('GET', '/purchases/o1', V3, V4) as TranslationPlan).upstreamPath).toBe('/orders/o1');
+    expect([...m.operationKeys.get(V1)!]).toEqual([['POST /orders', 'POST /orders'], ['GET /orders/{id}', 'GET /buys/{id}']]);
+  });
+
+  it('translates a schema by the name each version gives it', () => {
+    const m = modelOf(shop(), [
+      [V4, { name: change({ description: 'Purchase is Order', instructions: [schema('Order').renamedFrom('Purchase')] }) }],
+      [V3, { 'total-renamed': change({ description: 'amount is total', instructions: [schema('Purchase').field('total').renamedFrom('amount')] }) }],
+      [V2, {}],
+      [V1, {}],
+    ]);
+    expect(respond(m, 'GET /orders/{id}', V4, V1, { body: { id: 'o1', total: 5 } }).body).toEqual({ id: 'o1', amount: 5 });
+    expect(send(m, 'POST /orders', V1, V4, { body: { id: 'o1', amount: 5 } }).body).toEqual({ id: 'o1', total: 5 });
+    expect(Object.keys(m.docs.get(V1)!.components!.schemas!)).toEqual(['Purchase']);
+  });
+});
