@@ -16,7 +16,7 @@ export async function startGateway(configFile: string, print: (line: string) => 
   const { url, adminUrl } = await gateway.listen();
   gateway.logger.info({ url, admin_url: adminUrl, config: config.file, versions: config.versions.map((v) => v.id) }, 'verso listening');
   print(`Verso gateway  ${url}  (versions ${config.versions.map((v) => v.id).join(', ')}; head ${config.head})`);
-  print(`Admin API      ${adminUrl}  (GET /health/live, GET /health/ready)`);
+  print(`Admin API      ${adminUrl}  (GET /health/live, /health/ready${translator ? ', /openapi, /docs, /changelog' : ''})`);
   if (translator) print(`Translation    ${translator.model.changes.length} change(s) from ${config.translation!.changes}; every version is served from upstreams that speak ${[...new Set([...config.upstreams.values()].map((u) => u.speaks))].join(', ')}`);
 
   let stopping = false;
