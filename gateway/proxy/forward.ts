@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/reply-from';
 import type { UpstreamConfig } from '../config/types.js';
 import type { ProblemCode } from '../errors.js';
-import { mergeVary, setForwarding, stripHopByHop } from './headers.js';
+import { mergeVary, upstreamRequestHeaders, withoutHopByHop } from './headers.js';
 
 export const BODY_TOO_LARGE = 'VERSO_BODY_TOO_LARGE';
 
@@ -63,23 +63,21 @@ export function fromOptions(upstream: UpstreamConfig, deps: ForwardDeps): FromOp
     timeout: upstream.timeoutMs,
     queryString: normalisedQuery,
     rewriteRequestHeaders(request, headers) {
-      stripHopByHop(headers);
-      setForwarding(headers, request.headers, {
+      const out = upstreamRequestHeaders(headers as Record<string, string | string[] | undefined>, request.headers, {
         remoteAddress: request.socket.remoteAddress,
         protocol: request.protocol,
         host: request.headers.host,
       }, deps.trustForwarded);
-      headers[deps.versionHeader] = upstream.speaks;
-      headers['x-request-id'] = request.id;
-      return headers;
+      out[deps.versionHeader] = upstream.speaks;
+      out['x-request-id'] = request.id;
+      return out as typeof headers;
     },
     rewriteHeaders(headers, request) {
-      const out = headers as Record<string, string | string[] | number | undefined>;
-      stripHopByHop(out);
+      const out = withoutHopByHop(headers as Record<string, string | string[] | undefined>);
       const ctx = request!.verso!;
       out.vary = mergeVary(out.vary, ctx.vary);
       if (deps.isClosing()) out.connection = 'close';
-      return Object.assign(out, ctx.responseHeaders);
+      return Object.assign(out, ctx.responseHeaders) as typeof headers;
     },
     onError(reply, { error }) {
       const { code, detail, extensions } = classify(error as Error & { code?: string; cause?: unknown }, upstream);

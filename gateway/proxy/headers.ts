@@ -17,19 +17,34 @@ const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forw
 
 type Headers = Record<string, string | string[] | number | undefined>;
 
-/** Remove hop-by-hop headers in place, including those the Connection header names. */
-export function stripHopByHop(headers: Headers): void {
+const HOP = new Set(HOP_BY_HOP);
+const FORWARDED = new Set(FORWARDING);
+
+/** The header names a Connection header lists (undici hands a repeated header over as an array). */
+function connectionListed(headers: Headers): Set<string> | undefined {
   const connection = headers.connection;
-  // undici hands a repeated header over as an array (`Connection: close` + `Connection: x-a`).
-  if (connection !== undefined && typeof connection !== 'number') {
-    for (const name of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
-      const key = name.trim().toLowerCase();
-      if (key) delete headers[key];
-    }
+  if (connection === undefined || typeof connection === 'number') return undefined;
+  const names = new Set<string>();
+  for (const name of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
+    const key = name.trim().toLowerCase();
+    if (key) names.add(key);
   }
-  for (const name of HOP_BY_HOP) {
-    if (headers[name] !== undefined) delete headers[name];
+  return names;
+}
+
+/**
+ * A copy without hop-by-hop headers, including those the Connection header names. Built as a
+ * new object in one pass: `delete` would turn the object into a slow dictionary, and these run on
+ * every proxied request and response.
+ */
+export function withoutHopByHop(headers: Headers, alsoDrop?: ReadonlySet<string>): Headers {
+  const listed = connectionListed(headers);
+  const out: Headers = {};
+  for (const key in headers) {
+    if (HOP.has(key) || listed?.has(key) || alsoDrop?.has(key)) continue;
+    out[key] = headers[key];
   }
+  return out;
 }
 
 export interface ForwardingFacts {
@@ -39,14 +54,18 @@ export interface ForwardingFacts {
   host: string | undefined;
 }
 
-/** Set X-Forwarded-For/-Proto/-Host on an upstream request's headers (in place). */
-export function setForwarding(headers: Headers, original: IncomingHttpHeaders, facts: ForwardingFacts, trusted: boolean): void {
-  const priorFor = trusted ? original['x-forwarded-for'] : undefined;
-  if (!trusted) for (const name of FORWARDING) delete headers[name];
+/**
+ * The headers an upstream request carries: the client's, less hop-by-hop headers and (unless
+ * trusted) the client's forwarding claims, plus X-Forwarded-For/-Proto/-Host.
+ */
+export function upstreamRequestHeaders(headers: Headers, original: IncomingHttpHeaders, facts: ForwardingFacts, trusted: boolean): Headers {
+  const out = withoutHopByHop(headers, trusted ? undefined : FORWARDED);
   const remote = facts.remoteAddress ?? 'unknown';
-  headers['x-forwarded-for'] = priorFor ? `${Array.isArray(priorFor) ? priorFor.join(', ') : priorFor}, ${remote}` : remote;
-  if (!trusted || !headers['x-forwarded-proto']) headers['x-forwarded-proto'] = facts.protocol;
-  if ((!trusted || !headers['x-forwarded-host']) && facts.host) headers['x-forwarded-host'] = facts.host;
+  const priorFor = trusted ? original['x-forwarded-for'] : undefined;
+  out['x-forwarded-for'] = priorFor ? `${Array.isArray(priorFor) ? priorFor.join(', ') : priorFor}, ${remote}` : remote;
+  if (!trusted || !out['x-forwarded-proto']) out['x-forwarded-proto'] = facts.protocol;
+  if ((!trusted || !out['x-forwarded-host']) && facts.host) out['x-forwarded-host'] = facts.host;
+  return out;
 }
 
 /** Merge `Vary` values, keeping one of each (case-insensitive) and `*` when present. */
