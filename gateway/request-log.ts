@@ -2,28 +2,84 @@
  * One JSON log line per request, written when the response finishes: request id, method, url,
  * resolved version and how it was found, client, upstream, status and duration. Fastify's own
  * "incoming request" / "request completed" pair is replaced, so a request costs one line, not two.
+ *
+ * The line is pino's format, written to pino's destination, but assembled here: pino's generic
+ * object serialisation cost about 5 µs per request, as much as the rest of the gateway's own work
+ * on the passthrough path, and this line is written for every request. Errors and everything else
+ * still go through pino.
  */
 
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import pino, { type Bindings, type ChildLoggerOptions, type Logger } from 'pino';
+
+const INFO = 30;
 
 export class RequestLog extends LogController {
-  constructor() {
+  private readonly stream: { write(line: string): unknown };
+  private readonly chindings: string;
+
+  constructor(private readonly logger: Logger) {
     super({ disableRequestLogging: true });
+    const symbols = pino.symbols as unknown as Record<string, symbol>;
+    const internals = logger as unknown as Record<symbol, unknown>;
+    this.stream = internals[symbols.streamSym] as { write(line: string): unknown };
+    this.chindings = (internals[symbols.chindingsSym] as string | undefined) ?? '';
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const ctx = request.verso;
-    const fields = {
-      method: request.method,
-      url: request.url,
-      version: ctx?.version?.id,
-      source: ctx?.source,
-      client: ctx?.client.id,
-      upstream: ctx?.upstream?.name,
-      status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-    };
-    if (error) reply.log.error({ ...fields, err: error }, 'request failed');
-    else reply.log.info(fields, 'request');
+    if (error) {
+      reply.log.error({ ...requestFields(request, reply), err: error }, 'request failed');
+      return;
+    }
+    if (!this.logger.isLevelEnabled('info')) return;
+    let line = `{"level":${INFO},"time":${Date.now()}${this.chindings},"reqId":${JSON.stringify(request.id)},"method":"${request.method}","url":${JSON.stringify(request.url)}`;
+    if (ctx?.version) line += `,"version":"${ctx.version.id}","source":"${ctx.source}"`;
+    if (ctx) line += `,"client":${JSON.stringify(ctx.client.id)}`;
+    if (ctx?.upstream) line += `,"upstream":"${ctx.upstream.name}"`;
+    line += `,"status":${reply.statusCode},"duration_ms":${Math.round(reply.elapsedTime * 100) / 100},"msg":"request"}\n`;
+    this.stream.write(line);
   }
+}
+
+/** The same fields as an object, for the error line. */
+function requestFields(request: FastifyRequest, reply: FastifyReply) {
+  const ctx = request.verso;
+  return {
+    method: request.method,
+    url: request.url,
+    version: ctx?.version?.id,
+    source: ctx?.source,
+    client: ctx?.client.id,
+    upstream: ctx?.upstream?.name,
+    status: reply.statusCode,
+    duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+  };
+}
+
+/**
+ * Fastify gives every request a child logger bound to its id. Most requests never log anything
+ * but their access line (written above), so the child is created on first use only.
+ */
+export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  return new LazyChild(logger, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+class LazyChild {
+  private real?: FastifyBaseLogger;
+  constructor(private readonly parent: FastifyBaseLogger, private readonly bindings: Bindings, private readonly options: ChildLoggerOptions) {}
+  private get log(): FastifyBaseLogger {
+    return (this.real ??= this.parent.child(this.bindings, this.options));
+  }
+  get level() { return this.log.level; }
+  set level(value: string) { this.log.level = value; }
+  fatal(...args: unknown[]) { return (this.log.fatal as (...a: unknown[]) => void)(...args); }
+  error(...args: unknown[]) { return (this.log.error as (...a: unknown[]) => void)(...args); }
+  warn(...args: unknown[]) { return (this.log.warn as (...a: unknown[]) => void)(...args); }
+  info(...args: unknown[]) { return (this.log.info as (...a: unknown[]) => void)(...args); }
+  debug(...args: unknown[]) { return (this.log.debug as (...a: unknown[]) => void)(...args); }
+  trace(...args: unknown[]) { return (this.log.trace as (...a: unknown[]) => void)(...args); }
+  silent(...args: unknown[]) { return (this.log.silent as (...a: unknown[]) => void)(...args); }
+  child(bindings: Bindings, options?: ChildLoggerOptions) { return this.log.child(bindings, options); }
+  isLevelEnabled(level: string) { return (this.log as unknown as Logger).isLevelEnabled(level); }
 }

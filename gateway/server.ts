@@ -20,7 +20,7 @@ import { createTranslatedForwarder } from './proxy/forward-translated.js';
 import type { Translator } from './translate/translator.js';
 import { RouteTable } from './proxy/route-table.js';
 import { Resolver } from './resolve/resolver.js';
-import { RequestLog } from './request-log.js';
+import { lazyChildLogger, RequestLog } from './request-log.js';
 import './request-context.js';
 
 export interface GatewayOptions {
@@ -55,7 +55,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new RequestLog(),
+    logController: new RequestLog(logger),
+    childLoggerFactory: lazyChildLogger,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: false,
