@@ -103,7 +103,7 @@ export function createRequestHandler(deps: RequestPathDeps) {
     // operation no change touches has none and streams through untouched.
     const plan = deps.translator.plan(request.method, resolved.path, version.id, upstream.speaks);
     if (plan === NOT_IN_VERSION) {
-      return fail(reply, headers, 'VERSO_ENDPOINT_NOT_IN_VERSION', `${request.method} ${resolved.path} does not exist in version ${version.id}; it was added in a later version.`);
+      return fail(reply, headers, 'VERSO_ENDPOINT_NOT_IN_VERSION', `${request.method} ${resolved.path} does not exist in version ${version.id}; it was added or renamed in a later version.`);
     }
     if (plan) return deps.forwardTranslated(request, reply, upstream, plan, target.query);
     return deps.forward(request, reply, upstream, resolved.path, target.query);

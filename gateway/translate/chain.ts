@@ -73,7 +73,12 @@ function operationIn(model: VersionModel, version: string, headKey: string) {
   return key === undefined ? undefined : findOperation(model.docs.get(version)!, key);
 }
 
-export class ChainError extends Error {}
+/** A chain that cannot be built; names the change at fault. */
+export class ChainError extends Error {
+  constructor(readonly changeId: string, message: string) {
+    super(`${changeId}: ${message}`);
+  }
+}
 
 /** One step of a chain as an operation sees it. */
 interface StepView {
@@ -162,7 +167,7 @@ export function buildRequestChain(model: VersionModel, headKey: string, from: st
           changeIds.add(changeId);
         }
         if (ins.kind === 'request-hook') {
-          if (direction === 'down') throw new ChainError(`${changeId}: its request function moves requests up only, but clients at ${from} are routed to an upstream speaking the older ${to}`);
+          if (direction === 'down') throw new ChainError(changeId, `its request function moves requests up only, but clients at ${from} are routed to an upstream speaking the older ${to}`);
           hooks.push(ins.fn);
           changeIds.add(changeId);
         }
@@ -210,7 +215,7 @@ export function buildResponseChain(model: VersionModel, headKey: string, from: s
         if (ins.kind === 'header-renamed' && ins.in === 'response') headerRenames.push(direction === 'up' ? [ins.from, ins.to] : [ins.to, ins.from]);
         else if (ins.kind === 'status-changed') statusMap.set(direction === 'down' ? ins.to : ins.from, direction === 'down' ? ins.from : ins.to);
         else if (ins.kind === 'response-hook') {
-          if (direction === 'up') throw new ChainError(`${changeId}: its response function moves responses down only, but clients at ${to} are routed to an upstream speaking the older ${from}`);
+          if (direction === 'up') throw new ChainError(changeId, `its response function moves responses down only, but clients at ${to} are routed to an upstream speaking the older ${from}`);
           hooks.push({ status: ins.status, fn: ins.fn });
         } else continue;
         changeIds.add(changeId);

@@ -61,7 +61,8 @@ export class Translator {
       templates.sort((a, b) => b.literal - a.literal);
       this.routers.set(version, templates);
     }
-    const problems: string[] = [];
+    const problems: { file: string; message: string }[] = [];
+    const fileOf = new Map(model.changes.map((c) => [c.id, c.file]));
     const targets = [...new Set(upstreamVersions)];
     for (const client of model.versions) {
       for (const upstream of targets) {
@@ -76,23 +77,22 @@ export class Translator {
               response: response.active ? response : undefined,
             });
           } catch (err) {
-            if (err instanceof ChainError) problems.push(`${headKey}: ${err.message}`);
+            if (err instanceof ChainError) problems.push({ file: fileOf.get(err.changeId) ?? 'versions/', message: `${headKey}: ${err.message}` });
             else throw err;
           }
         }
       }
     }
-    if (problems.length > 0) throw new TranslationError(problems.map((message) => ({ file: 'versions/', message })));
+    if (problems.length > 0) throw new TranslationError(problems);
   }
 
   /** The plan for a request, `NOT_IN_VERSION`, or undefined when it passes through untouched. */
   plan(method: string, path: string, clientVersion: string, upstreamVersion: string): TranslationPlan | typeof NOT_IN_VERSION | undefined {
     const match = this.match(method, path, clientVersion);
     if (!match) {
-      // Known in the upstream's version but not the client's: the endpoint is newer than the client.
-      const elsewhere = this.match(method, path, upstreamVersion);
-      if (elsewhere && !this.model.operationKeys.get(clientVersion)!.has(elsewhere.template.headKey)) return NOT_IN_VERSION;
-      return undefined;
+      // Known in the upstream's version but not the client's: the endpoint is newer than the
+      // client, or was renamed since (the client's version knows it under its old path).
+      return this.match(method, path, upstreamVersion) ? NOT_IN_VERSION : undefined;
     }
     if (clientVersion === upstreamVersion) return undefined;
     const { template, values } = match;

@@ -126,10 +126,10 @@ describe('hooks a chain cannot run', () => {
     try { new Translator(hooked(), [V2]); } catch (err) { error = err; }
     expect(error).toBeInstanceOf(TranslationError);
     expect((error as TranslationError).problems).toEqual([
-      { file: 'versions/', message: `POST /orders: ${V3}/hooks: its request function moves requests up only, but clients at ${V3} are routed to an upstream speaking the older ${V2}` },
-      { file: 'versions/', message: `GET /orders/{id}: ${V3}/hooks: its response function moves responses down only, but clients at ${V3} are routed to an upstream speaking the older ${V2}` },
-      { file: 'versions/', message: `POST /orders: ${V3}/hooks: its request function moves requests up only, but clients at ${V4} are routed to an upstream speaking the older ${V2}` },
-      { file: 'versions/', message: `GET /orders/{id}: ${V3}/hooks: its response function moves responses down only, but clients at ${V4} are routed to an upstream speaking the older ${V2}` },
+      { file: `/virtual/versions/${V3}/hooks.ts`, message: `POST /orders: ${V3}/hooks: its request function moves requests up only, but clients at ${V3} are routed to an upstream speaking the older ${V2}` },
+      { file: `/virtual/versions/${V3}/hooks.ts`, message: `GET /orders/{id}: ${V3}/hooks: its response function moves responses down only, but clients at ${V3} are routed to an upstream speaking the older ${V2}` },
+      { file: `/virtual/versions/${V3}/hooks.ts`, message: `POST /orders: ${V3}/hooks: its request function moves requests up only, but clients at ${V4} are routed to an upstream speaking the older ${V2}` },
+      { file: `/virtual/versions/${V3}/hooks.ts`, message: `GET /orders/{id}: ${V3}/hooks: its response function moves responses down only, but clients at ${V4} are routed to an upstream speaking the older ${V2}` },
     ]);
   });
 

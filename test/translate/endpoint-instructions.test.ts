@@ -56,6 +56,10 @@ describe('endpoint renamed', () => {
     expect({ operation: plan.operation, upstreamPath: plan.upstreamPath }).toEqual({ operation: 'GET /orders/{id}', upstreamPath: '/orders/o%201' });
   });
 
+  it('answers NOT_IN_VERSION to an older client calling the new path', () => {
+    expect(new Translator(model(), [NEW]).plan('GET', '/orders/o1', OLD, NEW)).toBe(NOT_IN_VERSION);
+  });
+
   it('sends a newer client\'s request to an older upstream on the old path', () => {
     const plan = new Translator(model(), [OLD]).plan('GET', '/orders/o1', NEW, OLD) as TranslationPlan;
     expect(plan.upstreamPath).toBe('/purchases/o1');
