@@ -123,16 +123,7 @@ export function fuse(prims: Prim[]): ObjectOp | undefined {
 
   const materialize = () => {
     if (!dirty()) return;
-    const names = physical;
-    closures.push((o) => {
-      const out: JsonObject = {};
-      for (const key in o) {
-        const name = names.get(key); // undefined: keeps its name; null: hidden
-        if (name === undefined) out[key] = o[key];
-        else if (name !== null) out[name] = o[key];
-      }
-      return out;
-    });
+    closures.push(compileRebuild(physical));
     logical = new Map();
     physical = new Map();
   };
@@ -211,4 +202,24 @@ export function fuse(prims: Prim[]): ObjectOp | undefined {
     for (let i = 0; i < closures.length; i++) o = closures[i](o);
     return o;
   };
+}
+
+/**
+ * The one-pass rebuild for a mapping of physical keys to new names (null: dropped), generated as
+ * a `switch` over the known keys: V8 compares internalized string constants by pointer, about
+ * twice as fast as a Map lookup per key, and this runs for every translated object. Keys are
+ * embedded with JSON.stringify, so any key text is safe.
+ */
+function compileRebuild(names: Map<string, string | null>): Closure {
+  const cases = [...names].filter(([key]) => key !== '__proto__').map(([key, name]) => `case ${JSON.stringify(key)}: ${name === null ? '' : `out[${JSON.stringify(name)}] = o[key]; `}break;`);
+  // eslint-disable-next-line no-new-func
+  return new Function('o', `const out = {};
+for (const key in o) {
+  switch (key) {
+    ${cases.join('\n    ')}
+    case "__proto__": Object.defineProperty(out, key, { value: o[key], enumerable: true, writable: true, configurable: true }); break;
+    default: out[key] = o[key];
+  }
+}
+return out;`) as Closure;
 }

@@ -57,3 +57,13 @@ describe('fusing object operations', () => {
     expect(fuse([{ kind: 'rename', pairs: [['a', 'b'], ['b', 'a']] }])!({ a: 1, b: 2 })).toEqual({ b: 1, a: 2 });
   });
 });
+
+describe('rebuilding objects', () => {
+  it('keeps a "__proto__" key from a parsed body as data, not as a prototype', () => {
+    const input = JSON.parse('{"a":1,"__proto__":{"polluted":true}}') as JsonObject;
+    const out = fuse([{ kind: 'rename', pairs: [['a', 'b']] }])!(input);
+    expect(JSON.stringify(out)).toBe('{"b":1,"__proto__":{"polluted":true}}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+  });
+});
