@@ -12,6 +12,7 @@ import type { ProblemCode } from '../errors.js';
 import type { Json, RequestParts, ResponseParts } from '../translate/authoring.js';
 import { ChangeFailure } from '../translate/model.js';
 import type { TranslationPlan } from '../translate/translator.js';
+import type { ResponseChain } from '../translate/chain.js';
 import { BODY_TOO_LARGE, setUpstreamQuery } from './forward.js';
 
 type FromOptions = NonNullable<Parameters<FastifyReply['from']>[1]>;
@@ -26,8 +27,12 @@ export interface TranslatedForwardDeps {
 export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
   return async function forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): Promise<FastifyReply> {
     const base = deps.baseOptions(upstream);
-    const options: FromOptions = { ...base };
     let upstreamQuery = query;
+    if (!plan.request && plan.response) {
+      setUpstreamQuery(request, upstreamQuery);
+      return reply.from(`${upstream.url}${plan.upstreamPath}`, responseOptions(plan.response, upstream, deps).options);
+    }
+    const options: FromOptions = { ...base };
 
     if (plan.request) {
       const parts: RequestParts = { body: undefined, headers: stringHeaders(request.headers), query: parseQuery(query) };
@@ -69,45 +74,11 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
     }
 
     if (plan.response) {
-      const chain = plan.response;
-      options.onResponse = (rawReq, rawRep, rawRes) => {
-        // reply-from's types describe `res` as a server response; it is the upstream's answer.
-        const req = rawReq as FastifyRequest;
-        const rep = rawRep as FastifyReply;
-        const res = rawRes as unknown as { statusCode: number; headers: Record<string, unknown>; stream: Readable };
-        const status = res.statusCode;
-        const json = /^application\/([\w.+-]*\+)?json\b/i.test(String(res.headers['content-type'] ?? ''));
-        if (!chain.needsBody(status) || !json) {
-          const parts: ResponseParts = { status, body: undefined, headers: stringHeaders(rep.getHeaders()) };
-          if (!applyResponse(req, rep, deps, () => chain.run(parts), parts)) return;
-          rep.send(res.stream);
-          return;
-        }
-        readAll(res.stream as Readable, Number.POSITIVE_INFINITY).then((buffer) => {
-          let body: Json;
-          try {
-            body = JSON.parse(buffer.toString('utf8')) as Json;
-          } catch {
-            // The upstream broke its own contract; pass its bytes on rather than guess.
-            req.log.warn({ upstream: upstream.name, status }, 'upstream sent invalid JSON; passed through untranslated');
-            rep.send(buffer);
-            return;
-          }
-          const parts: ResponseParts = { status, body, headers: stringHeaders(rep.getHeaders()) };
-          if (!applyResponse(req, rep, deps, () => chain.run(parts), parts)) return;
-          rep.removeHeader('content-length');
-          rep.send(parts.body === undefined ? '' : JSON.stringify(parts.body));
-        }, (err: Error) => {
-          req.log.warn({ err, upstream: upstream.name }, 'upstream response failed mid-body');
-          rep.raw.destroy(err);
-        });
-      };
-      // The chain parses the body, so ask for it uncompressed.
-      const rewrite = options.rewriteRequestHeaders!;
-      options.rewriteRequestHeaders = (req, headers) => {
-        delete headers['accept-encoding'];
-        return rewrite(req, headers);
-      };
+      // Response handling is the same for every request of this (operation, versions, upstream):
+      // built once, not per request.
+      const prepared = responseOptions(plan.response, upstream, deps);
+      options.onResponse = prepared.onResponse;
+      options.rewriteRequestHeaders = prepared.rewriteRequestHeaders;
     }
 
     setUpstreamQuery(request, upstreamQuery);
@@ -115,16 +86,76 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
   };
 }
 
+interface PreparedResponse {
+  options: FromOptions;
+  onResponse: NonNullable<FromOptions['onResponse']>;
+  rewriteRequestHeaders: NonNullable<FromOptions['rewriteRequestHeaders']>;
+}
+
+const prepared = new WeakMap<ResponseChain, Map<string, PreparedResponse>>();
+
+function responseOptions(chain: ResponseChain, upstream: UpstreamConfig, deps: TranslatedForwardDeps): PreparedResponse {
+  let byUpstream = prepared.get(chain);
+  if (!byUpstream) prepared.set(chain, (byUpstream = new Map()));
+  let entry = byUpstream.get(upstream.name);
+  if (entry) return entry;
+  const base = deps.baseOptions(upstream);
+  const onResponse: PreparedResponse['onResponse'] = (rawReq, rawRep, rawRes) => {
+    // reply-from's types describe `res` as a server response; it is the upstream's answer.
+    const req = rawReq as FastifyRequest;
+    const rep = rawRep as FastifyReply;
+    const res = rawRes as unknown as { statusCode: number; headers: Record<string, unknown>; stream: Readable };
+    const status = res.statusCode;
+    const json = JSON_TYPE.test(String(res.headers['content-type'] ?? ''));
+    if (!chain.needsBody(status) || !json) {
+      const parts: ResponseParts = { status, body: undefined, headers: chain.touchesHeaders ? stringHeaders(rep.getHeaders()) : {} };
+      if (!applyResponse(req, rep, deps, chain, parts)) return;
+      rep.send(res.stream);
+      return;
+    }
+    readAll(res.stream, Number.POSITIVE_INFINITY).then((buffer) => {
+      let body: Json;
+      try {
+        body = JSON.parse(buffer.toString('utf8')) as Json;
+      } catch {
+        // The upstream broke its own contract; pass its bytes on rather than guess.
+        req.log.warn({ upstream: upstream.name, status }, 'upstream sent invalid JSON; passed through untranslated');
+        rep.send(buffer);
+        return;
+      }
+      const parts: ResponseParts = { status, body, headers: chain.touchesHeaders ? stringHeaders(rep.getHeaders()) : {} };
+      if (!applyResponse(req, rep, deps, chain, parts)) return;
+      rep.removeHeader('content-length');
+      rep.send(parts.body === undefined ? '' : JSON.stringify(parts.body));
+    }, (err: Error) => {
+      req.log.warn({ err, upstream: upstream.name }, 'upstream response failed mid-body');
+      rep.raw.destroy(err);
+    });
+  };
+  // The chain parses the body, so ask for it uncompressed.
+  const rewrite = base.rewriteRequestHeaders!;
+  const rewriteRequestHeaders: PreparedResponse['rewriteRequestHeaders'] = (req, headers) => {
+    delete headers['accept-encoding'];
+    return rewrite(req, headers);
+  };
+  entry = { options: { ...base, onResponse, rewriteRequestHeaders }, onResponse, rewriteRequestHeaders };
+  byUpstream.set(upstream.name, entry);
+  return entry;
+}
+
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+
 /** Run the response chain and copy status and headers back; false if a change failed. */
-function applyResponse(request: FastifyRequest, reply: FastifyReply, deps: TranslatedForwardDeps, run: () => void, parts: ResponseParts): boolean {
-  const before = { ...parts.headers };
+function applyResponse(request: FastifyRequest, reply: FastifyReply, deps: TranslatedForwardDeps, chain: ResponseChain, parts: ResponseParts): boolean {
+  const before = chain.touchesHeaders ? { ...parts.headers } : undefined;
   try {
-    run();
+    chain.run(parts);
   } catch (err) {
     changeFailed(request, reply, deps, err);
     return false;
   }
-  reply.code(parts.status);
+  if (parts.status !== reply.statusCode) reply.code(parts.status);
+  if (!before) return true;
   const changed = headerChanges(before, parts.headers);
   if (changed) {
     for (const name of changed.removed) reply.removeHeader(name);

@@ -40,6 +40,8 @@ export interface RequestChain {
 export interface ResponseChain {
   /** Whether any step does anything (status, headers or body) for this operation. */
   active: boolean;
+  /** Whether any step renames headers or runs a hook (which may change headers). */
+  touchesHeaders: boolean;
   /** Whether a response with this status needs its body parsed. */
   needsBody(status: number): boolean;
   run(parts: ResponseParts): void;
@@ -227,6 +229,7 @@ export function buildResponseChain(model: VersionModel, headKey: string, from: s
   }
   return {
     active: plans.length > 0,
+    touchesHeaders: plans.some((p) => p.headerRenames.length > 0 || p.hooks.length > 0),
     changeIds: [...changeIds],
     needsBody(status) {
       // Follow the status through the chain: a step may change it for the next.
