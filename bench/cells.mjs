@@ -3,10 +3,10 @@
  * origin, and the targets checked against them. To add a cell, append an entry:
  *
  *   {
- *     name: 'verso-translated-300b',                 // key in results/latest.json
- *     label: 'Verso, 3-change chain, 300 B order',   // row label in the table
+ *     name: 'verso-translated',                      // key in results/latest.json
+ *     label: 'Verso translated, 3-change chain',     // row label in the table
  *     path: '/orders/ord_1',                         // optional, default PATH (origin routes: servers/origin.mjs)
- *     headers: { 'API-Version': '2023-06-01' },      // optional, default HEADERS
+ *     headers: { 'API-Version': '2023-06-01' },      // optional, default HEADERS (2024-01-01)
  *     start: (ctx) => versoServer(ctx, 'fixtures/translated.yaml'),
  *     check: (res) => (res.headers.deprecation ? undefined : 'no Deprecation header'),  // optional
  *   }
@@ -23,10 +23,14 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { freePort, launch } from './lib/processes.mjs';
 import { startNginx } from './servers/nginx.mjs';
+import { BODIES, LIST, ORDER } from './servers/payloads.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-/** The request every cell sends unless it says otherwise: a ~300 B order, deprecated version. */
+/**
+ * The request every cell sends unless it says otherwise: one head-shaped order (servers/payloads.mjs,
+ * 169 B), in the deprecated 2024-01-01, so translated cells run the 2025-06-01 → 2024-01-01 chain.
+ */
 export const PATH = '/orders/ord_1';
 export const HEADERS = { 'API-Version': '2024-01-01' };
 
@@ -65,6 +69,67 @@ export async function versoServer(ctx, config, env = {}) {
 
 const LIFECYCLE = ['api-version', 'deprecation', 'sunset', 'link'];
 
+/** What every Verso cell must answer: the lifecycle headers of the deprecated 2024-01-01. */
+function lifecycleProblem(res) {
+  const missing = LIFECYCLE.filter((h) => !res.headers[h]);
+  if (missing.length > 0) return `missing response headers: ${missing.join(', ')}`;
+  if (res.headers['api-version'] !== '2024-01-01') return `API-Version echoed as ${res.headers['api-version']}`;
+  return undefined;
+}
+
+/**
+ * Whether `order` is an Order as 2024-01-01 has it, translated from `head` (the origin's order):
+ * customer_id renamed back to customer, "canceled" spelled "cancelled", amount a decimal string in
+ * major units, no currency (2024-09-01 added it), everything else as it was.
+ */
+export function orderProblem(order, head) {
+  const expected = {
+    id: head.id,
+    customer: head.customer_id,
+    amount: (head.amount / 100).toFixed(2),
+    status: head.status === 'canceled' ? 'cancelled' : head.status,
+    created_at: head.created_at,
+  };
+  if (order === null || typeof order !== 'object' || Array.isArray(order)) return `not an order: ${JSON.stringify(order)?.slice(0, 120)}`;
+  const a = JSON.stringify(Object.keys(order).sort());
+  const b = JSON.stringify(Object.keys(expected).sort());
+  if (a !== b) return `order ${head.id} has fields ${a}, 2024-01-01 has ${b}`;
+  for (const [key, value] of Object.entries(expected)) {
+    if (order[key] !== value) return `order ${head.id}: ${key} is ${JSON.stringify(order[key])}, expected ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
+function parsed(res) {
+  try {
+    return { body: JSON.parse(res.body.toString('utf8')) };
+  } catch (err) {
+    return { problem: `body is not JSON: ${err.message}` };
+  }
+}
+
+/** The order of GET /orders/{id} in the 2024-01-01 shape (`amount` a string, `customer` present, …). */
+function translatedOrderProblem(res) {
+  const { body, problem } = parsed(res);
+  return lifecycleProblem(res) ?? problem ?? orderProblem(body, ORDER);
+}
+
+/** GET /orders in the 2024-01-01 shape: a bare array (no `{ data, has_more }` page), each order translated. */
+function translatedListProblem(res) {
+  const { body, problem } = parsed(res);
+  if (lifecycleProblem(res) ?? problem) return lifecycleProblem(res) ?? problem;
+  if (!Array.isArray(body)) return `expected a bare array of orders (2024-01-01 has no page object), got ${JSON.stringify(body).slice(0, 120)}`;
+  if (body.length !== LIST.data.length) return `expected ${LIST.data.length} orders, got ${body.length}`;
+  for (let i = 0; i < body.length; i++) {
+    const wrong = orderProblem(body[i], LIST.data[i]);
+    if (wrong) return wrong;
+  }
+  return undefined;
+}
+
+/** Passthrough: the origin's bytes, untouched. */
+const untouched = (expected) => (res) => lifecycleProblem(res) ?? (res.body.equals(expected) ? undefined : `body differs from the origin's (${res.body.length} B, origin ${expected.length} B)`);
+
 export const cells = [
   {
     name: 'direct',
@@ -91,22 +156,41 @@ export const cells = [
   },
   {
     name: 'verso',
-    label: 'Verso passthrough (header, deprecated, info log)',
+    label: `Verso passthrough, ${BODIES.order.length} B order (header, deprecated, info log)`,
     start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml'),
-    check: (res) => {
-      const missing = LIFECYCLE.filter((h) => !res.headers[h]);
-      if (missing.length > 0) return `missing response headers: ${missing.join(', ')}`;
-      if (res.headers['api-version'] !== '2024-01-01') return `API-Version echoed as ${res.headers['api-version']}`;
-      return undefined;
-    },
+    check: untouched(BODIES.order),
+  },
+  {
+    name: 'verso-translated',
+    label: `Verso translated, 3-change chain, ${BODIES.order.length} B order`,
+    start: (ctx) => versoServer(ctx, 'fixtures/translated.yaml'),
+    check: translatedOrderProblem,
+  },
+  {
+    name: 'verso-list',
+    label: `Verso passthrough, ${(BODIES.list.length / 1000).toFixed(1)} KB order list`,
+    path: '/orders',
+    start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml'),
+    check: untouched(BODIES.list),
+  },
+  {
+    name: 'verso-translated-list',
+    label: `Verso translated, 3-change chain + list envelope, ${(BODIES.list.length / 1000).toFixed(1)} KB order list`,
+    path: '/orders',
+    start: (ctx) => versoServer(ctx, 'fixtures/translated.yaml'),
+    check: translatedListProblem,
   },
 ];
 
 /**
  * Targets, checked on the medians. `ratio`: metric of `cell` / metric of `of`, at least `min`.
- * `value`: metric of `cell`, at most `max`. Metrics: rps, p99Ms, cpuUsPerReq, rssMB.
+ * `value`: metric of `cell`, at most `max`. Metrics: rps, p99Ms, cpuUsPerReq, rssMB. A target
+ * with neither `min` nor `max` is reported for information, without a verdict.
  */
 export const targets = [
   { label: 'Verso / bare http-proxy throughput', kind: 'ratio', cell: 'verso', of: 'http-proxy', metric: 'rps', min: 0.95 },
   { label: 'Verso RSS under load (MB)', kind: 'value', cell: 'verso', metric: 'rssMB', max: 150 },
+  { label: 'Translated / passthrough throughput, order', kind: 'ratio', cell: 'verso-translated', of: 'verso', metric: 'rps', min: 0.9 },
+  { label: 'Translated / passthrough throughput, 20 KB list', kind: 'ratio', cell: 'verso-translated-list', of: 'verso-list', metric: 'rps' },
+  { label: 'Verso translated RSS under load (MB), 20 KB list', kind: 'value', cell: 'verso-translated-list', metric: 'rssMB' },
 ];

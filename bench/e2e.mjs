@@ -131,7 +131,7 @@ async function main() {
         const r = await measure(load, cell);
         cell.result.rounds.push(r);
         const cpuText = r.cpuUsPerReq === null ? '' : `  ${r.cpuUsPerReq.toFixed(1)} µs/req  ${r.cpuPercent.toFixed(0)}% CPU  ${r.runQueuePercent.toFixed(0)}% waiting  ${r.rssMB.toFixed(1)} MB`;
-        log(`round ${round + 1}/${rounds}  ${cell.name.padEnd(12)} ${Math.round(r.rps).toString().padStart(7)} req/s  p99 ${r.p99Ms.toFixed(2)} ms${cpuText}${r.errors ? `  ${r.errors} ERRORS` : ''}`);
+        log(`round ${round + 1}/${rounds}  ${cell.name.padEnd(21)} ${Math.round(r.rps).toString().padStart(7)} req/s  p99 ${r.p99Ms.toFixed(2)} ms${cpuText}${r.errors ? `  ${r.errors} ERRORS` : ''}`);
       }
     }
   } finally {

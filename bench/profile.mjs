@@ -5,10 +5,10 @@
  * profile is summarised: time by owner (Verso's gateway/, each package, Node internals, GC), the
  * hottest functions, and Verso's functions by inclusive time.
  *
- *   npm run build && cd bench && node profile.mjs verso http-proxy [--duration 10] [--top 20]
+ *   npm run build && cd bench && node profile.mjs verso http-proxy [--duration 10] [--top 20] [--out results/profile]
  *
  * Profiles go to results/profiles/ (git-ignored; open them in Chrome DevTools), the summary to
- * results/profile.md. Only Node cells can be profiled.
+ * results/profile.md (or --out). Only Node cells can be profiled.
  */
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -31,6 +31,7 @@ const { values: opts, positionals } = parseArgs({
     interval: { type: 'string', default: '250', description: 'sampling interval, µs' },
     load: { type: 'string' },
     verso: { type: 'string', default: 'dist' },
+    out: { type: 'string', default: 'results/profile' },
   },
 });
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -73,5 +74,5 @@ try {
 }
 
 const md = `CPU profiles, ${new Date().toISOString()}, revision ${gitRevision()}, Verso from ${verso.mode}\n\n${sections.join('\n')}`;
-writeFileSync(join(BENCH, 'results/profile.md'), md);
-log(`\n${md}\nwrote results/profile.md`);
+writeFileSync(join(BENCH, `${opts.out}.md`), md);
+log(`\n${md}\nwrote ${opts.out}.md`);

@@ -57,8 +57,10 @@ export function summarize(cells, targets) {
       // throughput ratio and is far less sensitive to other processes sharing the machine.
       if (t.metric === 'rps') cpuImplied = roundRatio(byName.get(t.of), cell, 'cpuUsPerReq').value;
     }
-    const pass = value === null ? null : t.min !== undefined ? value >= t.min : value < t.max;
-    return { ...t, value, clean, noisy, cpuImplied, pass, goal: t.min !== undefined ? `>= ${t.min}` : `< ${t.max}` };
+    // Neither min nor max: reported for information, no verdict.
+    const info = t.min === undefined && t.max === undefined;
+    const pass = value === null || info ? null : t.min !== undefined ? value >= t.min : value < t.max;
+    return { ...t, value, clean, noisy, cpuImplied, pass, info, goal: info ? '–' : t.min !== undefined ? `>= ${t.min}` : `< ${t.max}` };
   });
   return { cells: [...byName.values()], targets: verdicts, notes: notes([...byName.values()]) };
 }
@@ -79,6 +81,7 @@ function notes(cells) {
 
 /** PASS / FAIL, with "(noisy)" when most rounds were disturbed: then trust CPU-implied. */
 export function verdictOf(t) {
+  if (t.info) return t.noisy ? 'info (noisy: see CPU-implied)' : 'info';
   if (t.pass === null) return 'n/a';
   return `${t.pass ? 'PASS' : 'FAIL'}${t.noisy ? ' (noisy: see CPU-implied)' : ''}`;
 }
