@@ -125,8 +125,9 @@ function responseOptions(chain: ResponseChain, upstream: UpstreamConfig, deps: T
       }
       const parts: ResponseParts = { status, body, headers: chain.touchesHeaders ? stringHeaders(rep.getHeaders()) : {} };
       if (!applyResponse(req, rep, deps, chain, parts)) return;
-      rep.removeHeader('content-length');
-      rep.send(parts.body === undefined ? '' : JSON.stringify(parts.body));
+      const json = parts.body === undefined ? '' : JSON.stringify(parts.body);
+      rep.header('content-length', Buffer.byteLength(json));
+      rep.send(json);
     }, (err: Error) => {
       req.log.warn({ err, upstream: upstream.name }, 'upstream response failed mid-body');
       rep.raw.destroy(err);

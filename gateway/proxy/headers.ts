@@ -24,6 +24,8 @@ const FORWARDED = new Set(FORWARDING);
 function connectionListed(headers: Headers): Set<string> | undefined {
   const connection = headers.connection;
   if (connection === undefined || typeof connection === 'number') return undefined;
+  // The usual values name no other header: skip building a set for every response.
+  if (connection === 'keep-alive' || connection === 'close' || connection === 'Keep-Alive') return undefined;
   const names = new Set<string>();
   for (const name of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
     const key = name.trim().toLowerCase();
