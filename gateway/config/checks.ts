@@ -139,7 +139,35 @@ const listenerPorts: Check = (config, problems) => {
   }
 };
 
-const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, listenerPorts];
+/** A pin fills the gap a request leaves, like the default; a version the request carries wins over it. */
+const pinAfterRequestSources: Check = (config, problems) => {
+  const order = config.resolve.order;
+  const at = order.indexOf('pin');
+  if (at === -1) return;
+  const later = order.slice(at + 1).filter((s) => s !== 'default');
+  if (later.length > 0) {
+    problems.push({ path: ['resolve', 'order', at], message: `"pin" applies only when the request names no version, so it must come after ${later.map((s) => `"${s}"`).join(', ')} (only "default" may follow it); got [${order.join(', ')}]` });
+  }
+};
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** Usage data and pins are not for the open network: beyond loopback the admin API needs a token. */
+const adminToken: Check = (config, problems) => {
+  if (!LOOPBACK.test(config.admin.host) && config.admin.token === undefined) {
+    problems.push({ path: ['admin', 'token'], message: `is required because admin.host "${config.admin.host}" is not a loopback address; set a bearer token of at least 16 characters (token: \${VERSO_ADMIN_TOKEN}) or bind admin.host to 127.0.0.1` });
+  }
+};
+
+/** The remote address always identifies a client, so rules after it would never be tried. */
+const remoteAddressLast: Check = (config, problems) => {
+  const at = config.clients.findIndex((rule) => 'remoteAddress' in rule);
+  if (at !== -1 && at !== config.clients.length - 1) {
+    problems.push({ path: ['clients', at], message: 'remoteAddress always identifies a client, so the rules after it would never be tried; make it the last rule' });
+  }
+};
+
+const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, pinAfterRequestSources, listenerPorts, adminToken, remoteAddressLast];
 
 export function crossFieldChecks(config: RawConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];

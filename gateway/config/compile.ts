@@ -1,11 +1,14 @@
 /** Turns a validated, checked `RawConfig` into the `GatewayConfig` the gateway runs on. */
 
 import { versionNames } from './checks.js';
-import type { GatewayConfig, RawConfig, UpstreamConfig, VersionConfig } from './types.js';
+import { dirname, resolve } from 'node:path';
+import type { ClientRule, GatewayConfig, RawClientRule, RawConfig, UpstreamConfig, VersionConfig } from './types.js';
 import { durationMs, instantMs, sizeBytes } from './units.js';
 
 export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
   const names = versionNames(raw);
+  // Files a config names (SQLite store, JWKS) are relative to the config file, like translation's.
+  const base = dirname(resolve(file));
   const head = raw.versions[raw.versions.length - 1].id;
   const canonical = (name: string): string => (name === 'head' ? head : raw.versions[names.get(name)!].id);
 
@@ -49,9 +52,7 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
       default: canonical(raw.resolve.default),
       responseHeader: raw.resolve.responseHeader,
     },
-    clients: raw.clients.map((rule) => ('header' in rule
-      ? { kind: 'header' as const, header: rule.header.toLowerCase() }
-      : { kind: 'remote-address' as const })),
+    clients: raw.clients.map((rule) => compileClientRule(rule, base)),
     upstreams,
     routes: raw.routes.map((r) => ({
       prefix: r.prefix,
@@ -66,5 +67,27 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
     },
     log: { ...raw.log },
     problems: { ...raw.problems },
+    store: raw.store.postgres !== undefined
+      ? { kind: 'postgres', url: raw.store.postgres }
+      : { kind: 'sqlite', file: raw.store.sqlite === ':memory:' ? ':memory:' : resolve(base, raw.store.sqlite!) },
+    usage: {
+      record: raw.usage.record,
+      flushIntervalMs: durationMs(raw.usage.flushInterval),
+      bufferLimit: raw.usage.bufferLimit,
+      rollupAfterMs: durationMs(raw.usage.rollupAfter),
+    },
+    pins: { enabled: raw.resolve.order.includes('pin'), refreshMs: durationMs(raw.pins.refresh) },
   };
+}
+
+function compileClientRule(rule: RawClientRule, base: string): ClientRule {
+  if ('header' in rule) return { kind: 'header', header: rule.header.toLowerCase() };
+  if ('apiKey' in rule) {
+    return { kind: 'api-key', header: rule.apiKey.header.toLowerCase(), salt: rule.apiKey.salt, labels: new Map(Object.entries(rule.apiKey.labels)) };
+  }
+  if ('jwt' in rule) {
+    const { header, claim, secret, jwks, issuer, audience } = rule.jwt;
+    return { kind: 'jwt', header: header.toLowerCase(), claim, secret, jwksFile: jwks === undefined ? undefined : resolve(base, jwks), issuer, audience };
+  }
+  return { kind: 'remote-address' };
 }

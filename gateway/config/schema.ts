@@ -41,7 +41,7 @@ const headerName = {
   type: 'string',
   pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
 
-export const RESOLUTION_SOURCES = ['header', 'path', 'query', 'media-type', 'default'] as const;
+export const RESOLUTION_SOURCES = ['header', 'path', 'query', 'media-type', 'pin', 'default'] as const;
 
 export const configSchema = {
   type: 'object',
@@ -64,6 +64,7 @@ export const configSchema = {
       properties: {
         host: { type: 'string', default: '127.0.0.1' },
         port: { ...port, default: 9901 },
+        token: { type: 'string', minLength: 16, description: 'a bearer token of at least 16 characters, best from the environment: "${VERSO_ADMIN_TOKEN}"' },
       },
     },
     versions: {
@@ -129,13 +130,55 @@ export const configSchema = {
       type: 'array',
       default: [{ remoteAddress: true }],
       items: {
-        description: 'a client rule: { header: X-Client-Id } or { remoteAddress: true }',
+        description: 'a client rule: { header: X-Client-Id }, { apiKey: { header, salt } }, { jwt: { claim } } or { remoteAddress: true }',
         oneOf: [
           {
             type: 'object',
             additionalProperties: false,
             required: ['header'],
             properties: { header: headerName },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['apiKey'],
+            properties: {
+              apiKey: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['salt'],
+                properties: {
+                  header: { ...headerName, default: 'X-Api-Key' },
+                  salt: { type: 'string', minLength: 16, description: 'a secret salt of at least 16 characters, best from the environment: "${VERSO_API_KEY_SALT}"' },
+                  labels: {
+                    type: 'object',
+                    default: {},
+                    propertyNames: { pattern: '^key_[0-9a-f]{16}$', description: 'a key id as `verso key-id` prints it, such as "key_3f2a9c1d0b4e5f60"' },
+                    additionalProperties: { type: 'string', minLength: 1 },
+                  },
+                },
+              },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['jwt'],
+            properties: {
+              jwt: {
+                type: 'object',
+                additionalProperties: false,
+                default: {},
+                properties: {
+                  header: { ...headerName, default: 'Authorization' },
+                  claim: { type: 'string', minLength: 1, default: 'sub' },
+                  secret: { type: 'string', minLength: 1, description: 'the HMAC secret (HS256/384/512), best from the environment: "${JWT_SECRET}"' },
+                  jwks: { type: 'string', minLength: 1, description: 'a path to a JWKS file (RS*, PS*, ES*, EdDSA keys), relative to this file' },
+                  issuer: { type: 'string', minLength: 1 },
+                  audience: { type: 'string', minLength: 1 },
+                },
+              },
+            },
           },
           {
             type: 'object',
@@ -222,6 +265,37 @@ export const configSchema = {
       default: {},
       properties: {
         baseUrl: { type: 'string', format: 'uri', default: 'https://verso.dev/problems/' },
+      },
+    },
+    store: {
+      description: 'exactly one of { sqlite: FILE } or { postgres: CONNECTION_STRING }',
+      type: 'object',
+      additionalProperties: false,
+      default: { sqlite: 'data/usage.db' },
+      minProperties: 1,
+      maxProperties: 1,
+      properties: {
+        sqlite: { type: 'string', minLength: 1, description: 'a SQLite file path relative to this file (created on first start), or ":memory:"' },
+        postgres: { type: 'string', pattern: '^postgres(ql)?://', description: 'a PostgreSQL connection string such as "postgres://verso:${PGPASSWORD}@db:5432/verso"' },
+      },
+    },
+    usage: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        record: { type: 'boolean', default: true },
+        flushInterval: { ...duration, default: '10s' },
+        bufferLimit: { type: 'integer', minimum: 1, default: 100000, description: 'the most distinct usage rows held in memory while the store is unreachable' },
+        rollupAfter: { ...duration, default: '168h' },
+      },
+    },
+    pins: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        refresh: { ...duration, default: '10s' },
       },
     },
   },

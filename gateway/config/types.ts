@@ -21,7 +21,11 @@ export interface RawVersion {
   brownouts: RawBrownout[];
 }
 
-export type RawClientRule = { header: string } | { remoteAddress: true };
+export type RawClientRule =
+  | { header: string }
+  | { apiKey: { header: string; salt: string; labels: Record<string, string> } }
+  | { jwt: { header: string; claim: string; secret?: string; jwks?: string; issuer?: string; audience?: string } }
+  | { remoteAddress: true };
 
 export interface RawUpstream {
   url: string;
@@ -39,7 +43,7 @@ export interface RawRoute {
 
 export interface RawConfig {
   listen: { host: string; port: number };
-  admin: { host: string; port: number };
+  admin: { host: string; port: number; token?: string };
   versions: RawVersion[];
   resolve: {
     order: ResolutionSource[];
@@ -56,6 +60,9 @@ export interface RawConfig {
   proxy: { bodyLimit: number | string; trustForwarded: boolean; shutdownTimeout: number | string };
   log: { level: string };
   problems: { baseUrl: string };
+  store: { sqlite?: string; postgres?: string };
+  usage: { record: boolean; flushInterval: number | string; bufferLimit: number; rollupAfter: number | string };
+  pins: { refresh: number | string };
 }
 
 export interface Brownout { start: number; end: number; percentage: number }
@@ -74,7 +81,19 @@ export interface VersionConfig {
   brownouts: Brownout[];
 }
 
-export type ClientRule = { kind: 'header'; header: string } | { kind: 'remote-address' };
+/**
+ * Client rules, tried in order (clients/identify.ts). Header names are lower-cased.
+ * - `api-key`: the key is never kept; the client id is `key_` + the first 16 hex digits of
+ *   HMAC-SHA256(salt, key), and `labels` maps such ids to a readable name.
+ * - `jwt`: the claim names the client; with `secret` (HS*) or `jwksFile` (RS*, PS*, ES*, EdDSA)
+ *   the token is verified first (a token that fails is ignored and the next rule is tried),
+ *   without either it is read unverified and the identity says so.
+ */
+export type ClientRule =
+  | { kind: 'header'; header: string }
+  | { kind: 'api-key'; header: string; salt: string; labels: Map<string, string> }
+  | { kind: 'jwt'; header: string; claim: string; secret?: string; jwksFile?: string; issuer?: string; audience?: string }
+  | { kind: 'remote-address' };
 
 export interface UpstreamConfig {
   name: string;
@@ -97,7 +116,12 @@ export interface GatewayConfig {
   /** The file this was loaded from, for messages. */
   file: string;
   listen: { host: string; port: number };
-  admin: { host: string; port: number };
+  admin: {
+    host: string;
+    port: number;
+    /** Bearer token for every admin route but the health probes; required when host is not loopback. */
+    token?: string;
+  };
   versions: VersionConfig[];
   head: string;
   resolve: {
@@ -118,4 +142,20 @@ export interface GatewayConfig {
   proxy: { bodyLimit: number; trustForwarded: boolean; shutdownTimeoutMs: number };
   log: { level: string };
   problems: { baseUrl: string };
+  /**
+   * Where usage counts and pins live: exactly one of the two. `sqlite` is an absolute file path
+   * (resolved against the config file's folder) or ":memory:"; `postgres` a connection string.
+   */
+  store: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  usage: {
+    /** Record usage at all (off: no store writes, reports show nothing new). */
+    record: boolean;
+    flushIntervalMs: number;
+    /** Most distinct rows held in memory while the store is unreachable; beyond it counts are dropped (logged, counted). */
+    bufferLimit: number;
+    /** Minute buckets older than this are rolled up into day buckets. */
+    rollupAfterMs: number;
+  };
+  /** Pinning is on when `resolve.order` lists `pin`. */
+  pins: { enabled: boolean; refreshMs: number };
 }
