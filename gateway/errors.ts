@@ -21,6 +21,12 @@ export const PROBLEMS = {
   VERSO_BAD_GATEWAY: { status: 502, type: 'bad-gateway', title: 'Upstream unavailable' },
   VERSO_SHUTTING_DOWN: { status: 503, type: 'shutting-down', title: 'Gateway shutting down' },
   VERSO_GATEWAY_TIMEOUT: { status: 504, type: 'gateway-timeout', title: 'Upstream timed out' },
+  // The admin listener (usage API, pins, dashboard, metrics).
+  VERSO_ADMIN_UNAUTHORIZED: { status: 401, type: 'admin-unauthorized', title: 'Admin token required' },
+  VERSO_INVALID_QUERY: { status: 400, type: 'invalid-query', title: 'Invalid query parameter' },
+  VERSO_INVALID_PIN: { status: 400, type: 'invalid-pin', title: 'Invalid pin' },
+  VERSO_PIN_NOT_FOUND: { status: 404, type: 'pin-not-found', title: 'No pin for this client' },
+  VERSO_STORE_UNAVAILABLE: { status: 503, type: 'store-unavailable', title: 'Usage store unavailable' },
 } as const satisfies Record<string, { status: number; type: string; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
