@@ -122,7 +122,8 @@ function schemaProblems(errors: ErrorObject[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    if (error.keyword === 'if') continue;
+    // A key name that fails `propertyNames` is reported by its own check (pattern, …) below.
+    if (error.keyword === 'if' || error.keyword === 'propertyNames') continue;
     const branchOfCombined = error.keyword !== 'anyOf' && error.keyword !== 'oneOf' &&
       [...combined].some((p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`)) &&
       /\/(anyOf|oneOf)\//.test(error.schemaPath);
@@ -163,6 +164,11 @@ function describe(error: ErrorObject): ConfigProblem {
     case 'type':
       return { path, message: `must be ${(error.params as { type: string }).type}${expected ? ` (${expected})` : ''}; ${got(error.data)}` };
     case 'pattern':
+      if (error.propertyName !== undefined) {
+        const names = (error.parentSchema as { description?: string } | undefined)?.description;
+        return { path: [...path, error.propertyName], message: `invalid name; must be ${names ?? `valid (${error.message})`}` };
+      }
+      return { path, message: `must be ${expected ?? `valid (${error.message})`}; ${got(error.data)}` };
     case 'format':
     case 'anyOf':
     case 'oneOf':
@@ -172,7 +178,9 @@ function describe(error: ErrorObject): ConfigProblem {
     case 'minItems':
       return { path, message: `must list at least ${(error.params as { limit: number }).limit} item(s)` };
     case 'minProperties':
-      return { path, message: `must define at least ${(error.params as { limit: number }).limit} entry` };
+      return { path, message: expected ? `must be ${expected}; ${got(error.data)}` : `must define at least ${(error.params as { limit: number }).limit} entry` };
+    case 'maxProperties':
+      return { path, message: `must be ${expected ?? `at most ${(error.params as { limit: number }).limit} entries`}; ${got(error.data)}` };
     case 'uniqueItems':
       return { path, message: `must not repeat an item; ${got(error.data)}` };
     default:

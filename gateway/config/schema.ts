@@ -130,63 +130,42 @@ export const configSchema = {
       type: 'array',
       default: [{ remoteAddress: true }],
       items: {
-        description: 'a client rule: { header: X-Client-Id }, { apiKey: { header, salt } }, { jwt: { claim } } or { remoteAddress: true }',
-        oneOf: [
-          {
+        description: 'a client rule, exactly one of: { header: X-Client-Id }, { apiKey: { header, salt, labels } }, { jwt: { header, claim, secret | jwks } } or { remoteAddress: true }',
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        properties: {
+          header: headerName,
+          apiKey: {
             type: 'object',
             additionalProperties: false,
-            required: ['header'],
-            properties: { header: headerName },
-          },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['apiKey'],
+            required: ['salt'],
             properties: {
-              apiKey: {
+              header: { ...headerName, default: 'X-Api-Key' },
+              salt: { type: 'string', minLength: 16, description: 'a secret salt of at least 16 characters, best from the environment: "${VERSO_API_KEY_SALT}"' },
+              labels: {
                 type: 'object',
-                additionalProperties: false,
-                required: ['salt'],
-                properties: {
-                  header: { ...headerName, default: 'X-Api-Key' },
-                  salt: { type: 'string', minLength: 16, description: 'a secret salt of at least 16 characters, best from the environment: "${VERSO_API_KEY_SALT}"' },
-                  labels: {
-                    type: 'object',
-                    default: {},
-                    propertyNames: { pattern: '^key_[0-9a-f]{16}$', description: 'a key id as `verso key-id` prints it, such as "key_3f2a9c1d0b4e5f60"' },
-                    additionalProperties: { type: 'string', minLength: 1 },
-                  },
-                },
-              },
-            },
-          },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['jwt'],
-            properties: {
-              jwt: {
-                type: 'object',
-                additionalProperties: false,
                 default: {},
-                properties: {
-                  header: { ...headerName, default: 'Authorization' },
-                  claim: { type: 'string', minLength: 1, default: 'sub' },
-                  secret: { type: 'string', minLength: 1, description: 'the HMAC secret (HS256/384/512), best from the environment: "${JWT_SECRET}"' },
-                  jwks: { type: 'string', minLength: 1, description: 'a path to a JWKS file (RS*, PS*, ES*, EdDSA keys), relative to this file' },
-                  issuer: { type: 'string', minLength: 1 },
-                  audience: { type: 'string', minLength: 1 },
-                },
+                propertyNames: { pattern: '^key_[0-9a-f]{16}$', description: 'a key id as `verso key-id` prints it, such as "key_3f2a9c1d0b4e5f60"' },
+                additionalProperties: { type: 'string', minLength: 1 },
               },
             },
           },
-          {
+          jwt: {
             type: 'object',
             additionalProperties: false,
-            required: ['remoteAddress'],
-            properties: { remoteAddress: { const: true } },
+            properties: {
+              header: { ...headerName, default: 'Authorization' },
+              claim: { type: 'string', minLength: 1, default: 'sub' },
+              secret: { type: 'string', minLength: 1, description: 'the HMAC secret (HS256/384/512), best from the environment: "${JWT_SECRET}"' },
+              jwks: { type: 'string', minLength: 1, description: 'a path to a JWKS file (RS*, PS*, ES*, EdDSA keys), relative to this file' },
+              issuer: { type: 'string', minLength: 1 },
+              audience: { type: 'string', minLength: 1 },
+            },
           },
-        ],
+          remoteAddress: { const: true },
+        },
       },
     },
     upstreams: {

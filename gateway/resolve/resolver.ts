@@ -4,7 +4,8 @@
  * into a 400 problem. Sources not listed in `resolve.order` are never read.
  *
  * Precedence: the first source in `order` that carries a value wins and is reported as the
- * source. Every other source the request itself carries (header, path, query, media type) must
+ * source. A client's pin (looked up by the caller, passed in as `pin`) and the default only fill
+ * the gap when the request itself names no version. Every other source the request itself carries (header, path, query, media type) must
  * agree with it, or the request is rejected: silently preferring one would hide a client bug.
  */
 
@@ -36,6 +37,8 @@ export interface ResolveInput {
   /** Raw query string without the leading "?", or "" */
   query: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The client's pinned version id, when pinning is on and the client has one. */
+  pin?: string;
 }
 
 interface Candidate { source: ResolutionSource; requested: string; lookup: Lookup; path?: string }
@@ -70,6 +73,16 @@ export class Resolver {
     let winner: Candidate | undefined;
     let path = input.path;
     for (const source of this.order) {
+      if (source === 'pin') {
+        // Like the default, a pin fills the gap the request leaves and never conflicts with what
+        // it carries (config checks keep `pin` after every request source). A pin naming a
+        // version no longer configured is ignored rather than failing the client's requests.
+        if (!winner && input.pin !== undefined) {
+          const lookup = this.catalog.lookup(input.pin);
+          if (lookup.ok) winner = { source, requested: input.pin, lookup };
+        }
+        continue;
+      }
       if (source === 'default') {
         // `default` is always last in `order` (config check), so it only fills a gap.
         winner ??= { source, requested: this.fallback.id, lookup: { ok: true, version: this.fallback } };
@@ -154,12 +167,13 @@ export class Resolver {
       case 'path': return 'path prefix';
       case 'query': return `${this.queryName} query parameter`;
       case 'media-type': return 'Accept media type';
+      case 'pin': return 'client pin';
       default: return 'default';
     }
   }
 
   private describeSources(): string {
-    return this.order.filter((s) => s !== 'default').map((s) => `the ${this.describe(s)}`).join(' or ');
+    return this.order.filter((s) => s !== 'default' && s !== 'pin').map((s) => `the ${this.describe(s)}`).join(' or ');
   }
 }
 

@@ -63,7 +63,7 @@ describe('config validation', () => {
 
   it('names a value outside an enumeration and lists the valid ones', () => {
     expect(problems(`${VALID}resolve:\n  order: [header, cookie]\n`)).toEqual([
-      'gateway.yaml:15 resolve.order[1]: must be one of "header", "path", "query", "media-type", "default"; got "cookie"',
+      'gateway.yaml:15 resolve.order[1]: must be one of "header", "path", "query", "media-type", "pin", "default"; got "cookie"',
     ]);
   });
 
@@ -157,5 +157,83 @@ describe('config validation', () => {
     } catch (err) {
       expect((err as Error).message).toBe('/etc/verso/gateway.yaml: 1 configuration problem:\n  - /etc/verso/gateway.yaml:15 listen.port: must be integer; got "eighty"');
     }
+  });
+});
+
+describe('config validation: clients, store, usage, pins and the admin token', () => {
+  const line = VALID.split('\n').length;
+
+  it('fills in the usage defaults: an SQLite file beside the config, 10 s flushes, a week of minute buckets, no pinning', () => {
+    const config = loadConfigText(VALID, '/etc/verso/gateway.yaml', { env: {} });
+    expect(config.store).toEqual({ kind: 'sqlite', file: '/etc/verso/data/usage.db' });
+    expect(config.usage).toEqual({ record: true, flushIntervalMs: 10_000, bufferLimit: 100_000, rollupAfterMs: 7 * 24 * 3600_000 });
+    expect(config.pins).toEqual({ enabled: false, refreshMs: 10_000 });
+    expect(config.clients).toEqual([{ kind: 'remote-address' }]);
+  });
+
+  it('turns pinning on when resolve.order lists pin, and compiles every kind of client rule', () => {
+    const config = loadConfigText(`${VALID}
+resolve: { order: [header, pin, default] }
+store: { postgres: "postgres://verso:\${PGPASSWORD}@db:5432/verso" }
+clients:
+  - header: X-Client-Id
+  - apiKey: { salt: "0123456789abcdef", labels: { key_0123456789abcdef: Acme } }
+  - jwt: { secret: "\${JWT_SECRET}", jwks: keys/jwks.json }
+  - remoteAddress: true
+`, '/etc/verso/gateway.yaml', { env: { PGPASSWORD: 'pw', JWT_SECRET: 'shh' } });
+    expect(config.pins.enabled).toBe(true);
+    expect(config.store).toEqual({ kind: 'postgres', url: 'postgres://verso:pw@db:5432/verso' });
+    expect(config.clients).toEqual([
+      { kind: 'header', header: 'x-client-id' },
+      { kind: 'api-key', header: 'x-api-key', salt: '0123456789abcdef', labels: new Map([['key_0123456789abcdef', 'Acme']]) },
+      { kind: 'jwt', header: 'authorization', claim: 'sub', secret: 'shh', jwksFile: '/etc/verso/keys/jwks.json', issuer: undefined, audience: undefined },
+      { kind: 'remote-address' },
+    ]);
+  });
+
+  it('requires an admin token when the admin listener binds beyond loopback', () => {
+    expect(problems(`${VALID}admin: { host: 0.0.0.0 }`)).toEqual([
+      `gateway.yaml:${line} admin.token: is required because admin.host "0.0.0.0" is not a loopback address; set a bearer token of at least 16 characters (token: \${VERSO_ADMIN_TOKEN}) or bind admin.host to 127.0.0.1`,
+    ]);
+    expect(problems(`${VALID}admin: { host: 0.0.0.0, token: short }`)).toEqual([
+      `gateway.yaml:${line} admin.token: must NOT have fewer than 16 characters; got "short"`,
+    ]);
+  });
+
+  it('keeps pin after every source a request carries', () => {
+    expect(problems(`${VALID}resolve: { order: [pin, header, default] }`)).toEqual([
+      `gateway.yaml:${line} resolve.order[0]: "pin" applies only when the request names no version, so it must come after "header" (only "default" may follow it); got [pin, header, default]`,
+    ]);
+  });
+
+  it('names client rule mistakes: a missing salt, a label that is not a key id, a typo, two rules in one', () => {
+    expect(problems(`${VALID}clients:
+  - apiKey: { header: X-Api-Key, labels: { acme: Acme } }
+  - jwt: { claim: sub, secrett: x }
+  - { header: X-Client-Id, remoteAddress: true }
+`)).toEqual([
+      `gateway.yaml:${line + 1} clients[0].apiKey: missing required key "salt"`,
+      `gateway.yaml:${line + 1} clients[0].apiKey.labels.acme: invalid name; must be a key id as \`verso key-id\` prints it, such as "key_3f2a9c1d0b4e5f60"`,
+      `gateway.yaml:${line + 2} clients[1].jwt.secrett: unknown key (did you mean "secret"?); valid keys here: header, claim, secret, jwks, issuer, audience`,
+      `gateway.yaml:${line + 3} clients[2]: must be a client rule, exactly one of: { header: X-Client-Id }, { apiKey: { header, salt, labels } }, { jwt: { header, claim, secret | jwks } } or { remoteAddress: true }; got {"header":"X-Client-Id","remoteAddress":true}`,
+    ]);
+  });
+
+  it('rejects client rules after remoteAddress, which would never be tried', () => {
+    expect(problems(`${VALID}clients:
+  - remoteAddress: true
+  - header: X-Client-Id
+`)).toEqual([
+      `gateway.yaml:${line + 1} clients[0]: remoteAddress always identifies a client, so the rules after it would never be tried; make it the last rule`,
+    ]);
+  });
+
+  it('wants exactly one store and a PostgreSQL connection string for postgres', () => {
+    expect(problems(`${VALID}store: { sqlite: a.db, postgres: "postgres://x" }`)).toEqual([
+      `gateway.yaml:${line} store: must be exactly one of { sqlite: FILE } or { postgres: CONNECTION_STRING }; got {"sqlite":"a.db","postgres":"postgres://x"}`,
+    ]);
+    expect(problems(`${VALID}store: { postgres: "mysql://x" }`)).toEqual([
+      `gateway.yaml:${line} store.postgres: must be a PostgreSQL connection string such as "postgres://verso:\${PGPASSWORD}@db:5432/verso"; got "mysql://x"`,
+    ]);
   });
 });
