@@ -1,0 +1,177 @@
+/**
+ * Client pins as the request path sees them: an in-memory map, with the store as the source of
+ * truth. Stripe-style pinning: a client's first request pins it to the version it used, and later
+ * requests that name no version get that version.
+ *
+ * The request path only reads the map (`get`) and queues first-request pins (`pinFirst`); store
+ * I/O happens off it. Queued pins are written soon after (a short timer) with `onlyIfAbsent`, so
+ * when two replicas pin the same client at once the store keeps the first and both caches take
+ * it. Every `refreshMs` the whole map is reloaded from the store, which is how pins set by other
+ * replicas, by `verso pin` or cleared elsewhere arrive. Admin changes go to the store first.
+ *
+ * Store work runs one operation at a time (`#serial`): a reload can then never overwrite a pin
+ * set or cleared while it was reading.
+ */
+
+import type { Logger } from 'pino';
+import type { Pin, UsageStore } from './types.js';
+
+export interface PinBookOptions {
+  refreshMs: number;
+  logger: Logger;
+  now?: () => number;
+  /** How soon after a first request its pin is written (ms); default 100. */
+  writeDelayMs?: number;
+}
+
+const NO_OP = (): void => {};
+
+export class PinBook {
+  readonly #store: UsageStore;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #refreshMs: number;
+  readonly #writeDelayMs: number;
+  /** client → version, what `get` answers. */
+  #cache = new Map<string, string>();
+  /** First-request pins cached but not yet in the store. */
+  #queued = new Map<string, Pin>();
+  #serial: Promise<unknown> = Promise.resolve();
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #writeTimer: NodeJS.Timeout | undefined;
+  #unreachable = false;
+  #refreshing = false;
+  #closed = false;
+
+  constructor(store: UsageStore, options: PinBookOptions) {
+    this.#store = store;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.#refreshMs = options.refreshMs;
+    this.#writeDelayMs = options.writeDelayMs ?? 100;
+  }
+
+  /** The version `client` is pinned to. Synchronous: the request path calls it. */
+  get(client: string): string | undefined {
+    return this.#cache.get(client);
+  }
+
+  /** Pin a client that has none yet to `version`: cached now, written to the store shortly after. */
+  pinFirst(client: string, version: string): void {
+    if (this.#cache.has(client)) return;
+    this.#cache.set(client, version);
+    this.#queued.set(client, { client, version, pinnedAt: this.#now(), by: 'first-request' });
+    if (this.#writeTimer === undefined && !this.#closed) {
+      this.#writeTimer = setTimeout(() => {
+        this.#writeTimer = undefined;
+        this.#run(() => this.#writeQueued()).catch(NO_OP);
+      }, this.#writeDelayMs);
+      this.#writeTimer.unref();
+    }
+  }
+
+  /** Admin: pin `client` to `version`, replacing any pin. The store first, then the cache. */
+  set(client: string, version: string): Promise<Pin> {
+    return this.#run(async () => {
+      const pin = await this.#store.setPin({ client, version, pinnedAt: this.#now(), by: 'admin' }, false);
+      this.#queued.delete(client);
+      this.#cache.set(client, pin.version);
+      return pin;
+    });
+  }
+
+  /** Admin: remove a pin; whether there was one (in the store, or queued here). */
+  clear(client: string): Promise<boolean> {
+    return this.#run(async () => {
+      const existed = await this.#store.clearPin(client);
+      const queued = this.#queued.delete(client);
+      this.#cache.delete(client);
+      return existed || queued;
+    });
+  }
+
+  /** Every pin in the store, after writing the ones queued here. */
+  list(): Promise<Pin[]> {
+    return this.#run(async () => {
+      await this.#writeQueued().catch(NO_OP);
+      return this.#store.listPins();
+    });
+  }
+
+  /**
+   * Load the pins, then reload every `refreshMs` (timer unref'd). A store that cannot be reached
+   * is logged and retried at each refresh; until then the cache holds only new first-request pins.
+   */
+  async start(): Promise<void> {
+    await this.#refresh();
+    if (this.#refreshTimer !== undefined || this.#closed) return;
+    this.#refreshTimer = setInterval(() => {
+      // A store slower than the interval gets one reload at a time, not a queue of them.
+      if (!this.#refreshing) void this.#refresh();
+    }, this.#refreshMs);
+    this.#refreshTimer.unref();
+  }
+
+  /** Stop the timers and write queued pins (logged if the store cannot take them). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#refreshTimer);
+    clearTimeout(this.#writeTimer);
+    this.#refreshTimer = undefined;
+    this.#writeTimer = undefined;
+    await this.#run(() => this.#writeQueued()).catch((err: unknown) => {
+      this.#logger.error({ err, pins: this.#queued.size }, 'pin store unreachable at shutdown: first-request pins not saved');
+    });
+  }
+
+  /** Write queued pins, then replace the cache with the store's pins plus those still queued. */
+  #refresh(): Promise<void> {
+    this.#refreshing = true;
+    return this.#run(async () => {
+      try {
+        await this.#writeQueued();
+        const pins = await this.#store.listPins();
+        const cache = new Map<string, string>();
+        for (const pin of pins) cache.set(pin.client, pin.version);
+        for (const pin of this.#queued.values()) if (!cache.has(pin.client)) cache.set(pin.client, pin.version);
+        this.#cache = cache;
+        if (this.#unreachable) this.#logger.info({ pins: pins.length }, 'pin store reachable again; pins reloaded');
+        this.#unreachable = false;
+      } catch (err) {
+        if (!this.#unreachable) this.#logger.warn({ err }, 'pin store unreachable; using the pins held in memory and retrying at each refresh');
+        this.#unreachable = true;
+      } finally {
+        this.#refreshing = false;
+      }
+    });
+  }
+
+  /** Write every queued pin with `onlyIfAbsent`; where another pin won, the cache takes it. Rejects if any write failed (those stay queued). */
+  async #writeQueued(): Promise<void> {
+    if (this.#queued.size === 0) return;
+    const pins = [...this.#queued.values()];
+    const results = await Promise.allSettled(pins.map((pin) => this.#store.setPin(pin, true)));
+    let failure: unknown;
+    results.forEach((result, i) => {
+      const pin = pins[i];
+      if (result.status === 'rejected') {
+        failure ??= result.reason;
+        return;
+      }
+      // Only if nothing replaced the queued pin meanwhile (a newer pinFirst cannot happen: the
+      // client is cached; an admin set or clear removes it from the queue).
+      if (this.#queued.get(pin.client) === pin) {
+        this.#queued.delete(pin.client);
+        this.#cache.set(pin.client, result.value.version);
+      }
+    });
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Run store work after the previous store work settles, one operation at a time. */
+  #run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#serial.then(work, work);
+    this.#serial = result.catch(NO_OP);
+    return result;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Usage counting on the request path (DESIGN.md "Stores": "counts are aggregated in memory and
+ * flushed as upserts, so the request path never waits on the database").
+ *
+ * `record` is called once per finished request: it bumps one counter in a Map keyed by one
+ * string per (client, version, source, operation, status class, minute) and does no I/O and no
+ * promise work. When the row already exists it allocates nothing but the key. A timer flushes
+ * the map to the store; the map is swapped out first, so a slow flush never blocks recording.
+ * A flush that fails is merged back and retried at the next tick; while the store is down rows
+ * stay buffered up to `bufferLimit` distinct rows, and counts for new rows beyond it are dropped,
+ * counted and reported (never a failed request).
+ */
+
+import type { Logger } from 'pino';
+import type { ResolutionSource } from '../config/types.js';
+import type { ClientIdentity } from '../clients/identify.js';
+import type { ClientInfo, StatusClass, UsageRow, UsageStore } from './types.js';
+
+export interface RecorderOptions {
+  flushIntervalMs: number;
+  bufferLimit: number;
+  rollupAfterMs: number;
+  logger: Logger;
+  now?: () => number;
+  /** Called once per failed flush (metrics hook it). */
+  onFlushFailure?: () => void;
+  /** Called with the number of counts dropped at the buffer bound, at most once per flush (metrics hook it). */
+  onDropped?: (counts: number) => void;
+}
+
+const MINUTE_MS = 60_000;
+const ROLLUP_EVERY_MS = 3_600_000;
+/** close(): the final flush is tried this many times, waiting these delays in between (~1.75 s in all). */
+const CLOSE_RETRY_DELAYS_MS = [250, 500, 1_000];
+const NO_OP = (): void => {};
+
+/** Indexed by Math.floor(status / 100); anything outside 1xx–5xx counts as a server error. */
+const STATUS_CLASSES: readonly StatusClass[] = ['5xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
+export class UsageRecorder {
+  readonly #store: UsageStore;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #flushIntervalMs: number;
+  readonly #bufferLimit: number;
+  readonly #rollupAfterMs: number;
+  readonly #onFlushFailure: () => void;
+  readonly #onDropped: (counts: number) => void;
+
+  /** Rows counted since the last swap, keyed by `client \0 version \0 source \0 operation \0 class \0 minute`. */
+  #rows = new Map<string, UsageRow>();
+  /** The clients those rows mention. */
+  #clients = new Map<string, ClientInfo>();
+  /** Rows handed to the store by the flush in progress (they still count against `bufferLimit`). */
+  #inFlight = 0;
+  #flushing: Promise<void> | undefined;
+  #dropped = 0;
+  #failing = false;
+  #timers: NodeJS.Timeout[] = [];
+  // The minute bucket of the previous record and its key text, reused while the minute lasts.
+  #minute = -1;
+  #minuteText = '';
+
+  constructor(store: UsageStore, options: RecorderOptions) {
+    this.#store = store;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.#flushIntervalMs = options.flushIntervalMs;
+    this.#bufferLimit = options.bufferLimit;
+    this.#rollupAfterMs = options.rollupAfterMs;
+    this.#onFlushFailure = options.onFlushFailure ?? NO_OP;
+    this.#onDropped = options.onDropped ?? NO_OP;
+  }
+
+  /** Distinct rows held in memory, including those a flush in progress is writing. */
+  get bufferedRows(): number {
+    return this.#rows.size + this.#inFlight;
+  }
+
+  /** Count one request. `at` is epoch ms; `status` the HTTP status code. Synchronous, no I/O. */
+  record(client: ClientIdentity, version: string, source: ResolutionSource, operation: string, status: number, at: number): void {
+    const minute = at - (at % MINUTE_MS);
+    if (minute !== this.#minute) {
+      this.#minute = minute;
+      this.#minuteText = String(minute);
+    }
+    const statusClass = STATUS_CLASSES[(status / 100) | 0] ?? '5xx';
+    const key = client.id + '\0' + version + '\0' + source + '\0' + operation + '\0' + statusClass + '\0' + this.#minuteText;
+    const row = this.#rows.get(key);
+    if (row !== undefined) {
+      row.count++;
+      if (at < row.firstSeen) row.firstSeen = at;
+      else if (at > row.lastSeen) row.lastSeen = at;
+      return;
+    }
+    if (this.#rows.size + this.#inFlight >= this.#bufferLimit) {
+      this.#dropped++;
+      return;
+    }
+    this.#rows.set(key, {
+      client: client.id, version, source, operation, statusClass, granularity: 'minute', bucket: minute,
+      count: 1, firstSeen: at, lastSeen: at,
+    });
+    const known = this.#clients.get(client.id);
+    if (known === undefined || known.kind !== client.by || known.label !== client.label || known.verified !== client.verified) {
+      this.#clients.set(client.id, clientInfo(client));
+    }
+  }
+
+  /** Flush on an interval (timers unref'd), and roll old minute rows into days now and about hourly. */
+  start(): void {
+    if (this.#timers.length > 0) return;
+    const tick = setInterval(() => {
+      if (this.#flushing === undefined) this.flush().catch(NO_OP);
+    }, this.#flushIntervalMs);
+    const rollup = setInterval(() => this.#rollup(), ROLLUP_EVERY_MS);
+    tick.unref();
+    rollup.unref();
+    this.#timers.push(tick, rollup);
+    this.#rollup();
+  }
+
+  /**
+   * Write what is buffered. One flush at a time: a call during a flush waits for it, then
+   * flushes what came in meanwhile. Rejects when the store does; the rows are then back in
+   * the buffer for the next attempt.
+   */
+  async flush(): Promise<void> {
+    while (this.#flushing !== undefined) await this.#flushing.catch(NO_OP);
+    const flushing = this.#flushOnce();
+    this.#flushing = flushing;
+    try {
+      await flushing;
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  /** Stop the timers and flush what is left, retrying briefly; logs an error with the counts lost if it cannot. */
+  async close(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.flush();
+        return;
+      } catch (err) {
+        if (attempt >= CLOSE_RETRY_DELAYS_MS.length) {
+          let counts = 0;
+          for (const row of this.#rows.values()) counts += row.count;
+          this.#logger.error({ err, rows: this.#rows.size, counts }, 'usage store unreachable at shutdown: these usage counts are lost');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, CLOSE_RETRY_DELAYS_MS[attempt]));
+      }
+    }
+  }
+
+  async #flushOnce(): Promise<void> {
+    if (this.#dropped > 0) {
+      const dropped = this.#dropped;
+      this.#dropped = 0;
+      this.#onDropped(dropped);
+      this.#logger.warn({ dropped, buffer_limit: this.#bufferLimit }, 'usage buffer full: counts for new rows were dropped');
+    }
+    if (this.#rows.size === 0) return;
+    const rows = this.#rows;
+    const clients = this.#clients;
+    this.#rows = new Map();
+    this.#clients = new Map();
+    this.#inFlight = rows.size;
+    try {
+      await this.#store.write({ rows: [...rows.values()], clients: [...clients.values()] });
+    } catch (err) {
+      this.#inFlight = 0;
+      this.#mergeBack(rows, clients);
+      this.#onFlushFailure();
+      if (!this.#failing) this.#logger.warn({ err, rows: this.#rows.size }, 'usage flush failed; counts stay buffered and are retried');
+      else this.#logger.debug({ err, rows: this.#rows.size }, 'usage flush failed again');
+      this.#failing = true;
+      throw err;
+    }
+    this.#inFlight = 0;
+    if (this.#failing) {
+      this.#failing = false;
+      this.#logger.info({ rows: rows.size }, 'usage store reachable again; buffered counts flushed');
+    }
+  }
+
+  /** Put a failed batch back: counts add to rows recorded meanwhile, nothing is lost. */
+  #mergeBack(rows: Map<string, UsageRow>, clients: Map<string, ClientInfo>): void {
+    for (const [key, row] of rows) {
+      const current = this.#rows.get(key);
+      if (current === undefined) {
+        this.#rows.set(key, row);
+      } else {
+        current.count += row.count;
+        if (row.firstSeen < current.firstSeen) current.firstSeen = row.firstSeen;
+        if (row.lastSeen > current.lastSeen) current.lastSeen = row.lastSeen;
+      }
+    }
+    // Newer sightings of a client win.
+    for (const [id, client] of clients) if (!this.#clients.has(id)) this.#clients.set(id, client);
+  }
+
+  #rollup(): void {
+    const before = this.#now() - this.#rollupAfterMs;
+    this.#store.rollup(before).then(
+      (folded) => { if (folded > 0) this.#logger.info({ folded, before: new Date(before).toISOString() }, 'usage minute rows rolled up into days'); },
+      (err: unknown) => this.#logger.warn({ err }, 'usage rollup failed; retried within the hour'),
+    );
+  }
+}
+
+function clientInfo(client: ClientIdentity): ClientInfo {
+  const info: ClientInfo = { id: client.id, kind: client.by };
+  if (client.label !== undefined) info.label = client.label;
+  if (client.verified !== undefined) info.verified = client.verified;
+  return info;
+}

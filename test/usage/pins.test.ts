@@ -1,0 +1,232 @@
+/**
+ * The pin book against a real SQLite store. Two books on one store file stand for two gateway
+ * replicas (and a plain store on the same file for `verso pin`). Faults are injected by wrapping
+ * the real store's methods, not by mocking it.
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PinBook, type PinBookOptions } from '../../gateway/usage/pins.js';
+import { openStore } from '../../gateway/usage/store.js';
+import type { UsageStore } from '../../gateway/usage/types.js';
+import { T0 } from './store-contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'verso-pins-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Fault { down: boolean; setPins: number }
+
+/** The real store; while `fault.down` every method rejects as an unreachable server would. */
+function withFaults(store: UsageStore, fault: Fault): UsageStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        if (prop === 'setPin') fault.setPins++;
+        if (fault.down && prop !== 'close') throw new Error('store unreachable (injected)');
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+async function openFile(file: string): Promise<UsageStore> {
+  const store = openStore({ kind: 'sqlite', file });
+  await store.init();
+  cleanups.push(() => store.close());
+  return store;
+}
+
+/** A store file, a plain store on it (`verso pin`), and a factory of pin books on their own connections (replicas). */
+async function setup() {
+  const file = join(dir, `pins-${++files}.db`);
+  const cli = await openFile(file);
+  let clock = T0;
+  const now = () => clock;
+  const book = async (options: Partial<PinBookOptions> = {}, fault: Fault = { down: false, setPins: 0 }) => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => { lines.push(JSON.parse(line)); } });
+    const pins = new PinBook(withFaults(await openFile(file), fault), { refreshMs: 60_000, logger, now, writeDelayMs: 5, ...options });
+    cleanups.push(() => pins.close());
+    return { pins, lines, fault };
+  };
+  return { cli, book, tick: (ms: number) => { clock += ms; } };
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('PinBook', () => {
+  it('loads the stored pins at start and answers from memory', async () => {
+    const { cli, book } = await setup();
+    await cli.setPin({ client: 'key_a', version: '2024-01-01', pinnedAt: T0 - 1, by: 'admin' }, false);
+    const { pins } = await book();
+    expect(pins.get('key_a')).toBeUndefined();
+    await pins.start();
+    expect(pins.get('key_a')).toBe('2024-01-01');
+    expect(pins.get('key_b')).toBeUndefined();
+  });
+
+  it('pins a first request at once in memory and writes it to the store shortly after', async () => {
+    const { cli, book } = await setup();
+    const { pins } = await book();
+    await pins.start();
+    pins.pinFirst('key_a', '2024-01-01');
+    expect(pins.get('key_a')).toBe('2024-01-01');
+    // A later first request for the same client changes nothing.
+    pins.pinFirst('key_a', '2025-06-01');
+    expect(pins.get('key_a')).toBe('2024-01-01');
+    await until(async () => (await cli.listPins()).length === 1);
+    expect(await cli.listPins()).toEqual([{ client: 'key_a', version: '2024-01-01', pinnedAt: T0, by: 'first-request' }]);
+  });
+
+  it('takes the store’s pin when another replica pinned the client first', async () => {
+    const { cli, book } = await setup();
+    const a = await book();
+    const b = await book();
+    await a.pins.start();
+    await b.pins.start();
+    a.pins.pinFirst('key_a', '2024-01-01');
+    await until(async () => (await cli.listPins()).length === 1);
+    b.pins.pinFirst('key_a', '2025-06-01');
+    expect(b.pins.get('key_a')).toBe('2025-06-01');
+    await until(() => b.pins.get('key_a') === '2024-01-01');
+    expect(await cli.listPins()).toEqual([{ client: 'key_a', version: '2024-01-01', pinnedAt: T0, by: 'first-request' }]);
+  });
+
+  it('lets two replicas that pin one client at the same moment agree on one version', async () => {
+    const { cli, book } = await setup();
+    const a = await book({ writeDelayMs: 60_000 });
+    const b = await book({ writeDelayMs: 60_000 });
+    a.pins.pinFirst('key_a', '2024-01-01');
+    b.pins.pinFirst('key_a', '2025-06-01');
+    await Promise.all([a.pins.list(), b.pins.list()]);
+    const [stored] = await cli.listPins();
+    expect(a.pins.get('key_a')).toBe(stored.version);
+    expect(b.pins.get('key_a')).toBe(stored.version);
+  });
+
+  it('picks up pins set and cleared elsewhere within the refresh interval', async () => {
+    const { cli, book } = await setup();
+    const { pins } = await book({ refreshMs: 20 });
+    await pins.start();
+    await cli.setPin({ client: 'key_a', version: '2024-01-01', pinnedAt: T0, by: 'admin' }, false);
+    await until(() => pins.get('key_a') === '2024-01-01', 500);
+    await cli.setPin({ client: 'key_a', version: '2025-06-01', pinnedAt: T0, by: 'admin' }, false);
+    await until(() => pins.get('key_a') === '2025-06-01', 500);
+    await cli.clearPin('key_a');
+    await until(() => pins.get('key_a') === undefined, 500);
+  });
+
+  it('sets a pin in the store first, then in memory, replacing a first-request pin', async () => {
+    const { cli, book, tick } = await setup();
+    const { pins } = await book({ writeDelayMs: 60_000 });
+    await pins.start();
+    pins.pinFirst('key_a', '2024-01-01');
+    tick(1_000);
+    expect(await pins.set('key_a', '2025-06-01')).toEqual({ client: 'key_a', version: '2025-06-01', pinnedAt: T0 + 1_000, by: 'admin' });
+    expect(pins.get('key_a')).toBe('2025-06-01');
+    // The queued first-request pin is gone: closing does not write it over the admin's.
+    await pins.close();
+    expect(await cli.listPins()).toEqual([{ client: 'key_a', version: '2025-06-01', pinnedAt: T0 + 1_000, by: 'admin' }]);
+  });
+
+  it('clears a pin from the store and memory, and says whether there was one', async () => {
+    const { cli, book } = await setup();
+    const { pins } = await book({ writeDelayMs: 60_000 });
+    await pins.start();
+    await pins.set('key_a', '2024-01-01');
+    pins.pinFirst('key_b', '2024-01-01');
+    expect(await pins.clear('key_a')).toBe(true);
+    expect(await pins.clear('key_a')).toBe(false);
+    // Only queued, not yet written: still a pin to clear.
+    expect(await pins.clear('key_b')).toBe(true);
+    expect(pins.get('key_a')).toBeUndefined();
+    expect(pins.get('key_b')).toBeUndefined();
+    await pins.close();
+    expect(await cli.listPins()).toEqual([]);
+  });
+
+  it('lists the stored pins, queued ones included', async () => {
+    const { book } = await setup();
+    const { pins } = await book({ writeDelayMs: 60_000 });
+    await pins.start();
+    await pins.set('key_b', '2025-06-01');
+    pins.pinFirst('key_a', '2024-01-01');
+    expect(await pins.list()).toEqual([
+      { client: 'key_a', version: '2024-01-01', pinnedAt: T0, by: 'first-request' },
+      { client: 'key_b', version: '2025-06-01', pinnedAt: T0, by: 'admin' },
+    ]);
+  });
+
+  it('writes queued pins on close', async () => {
+    const { cli, book } = await setup();
+    const { pins } = await book({ writeDelayMs: 60_000 });
+    await pins.start();
+    pins.pinFirst('key_a', '2024-01-01');
+    pins.pinFirst('key_b', '2025-06-01');
+    await pins.close();
+    expect((await cli.listPins()).map((p) => [p.client, p.version])).toEqual([['key_a', '2024-01-01'], ['key_b', '2025-06-01']]);
+  });
+
+  it('starts with an empty cache when the store is unreachable, keeps first-request pins, and catches up when it returns', async () => {
+    const { cli, book } = await setup();
+    await cli.setPin({ client: 'key_old', version: '2024-01-01', pinnedAt: T0, by: 'admin' }, false);
+    const { pins, lines, fault } = await book({ refreshMs: 20 }, { down: true, setPins: 0 });
+    await pins.start();
+    expect(pins.get('key_old')).toBeUndefined();
+    pins.pinFirst('key_new', '2025-06-01');
+    await until(() => fault.setPins >= 2);
+    expect(pins.get('key_new')).toBe('2025-06-01');
+    fault.down = false;
+    await until(() => pins.get('key_old') === '2024-01-01');
+    await until(async () => (await cli.listPins()).length === 2);
+    expect(pins.get('key_new')).toBe('2025-06-01');
+    expect(await cli.listPins()).toEqual([
+      { client: 'key_new', version: '2025-06-01', pinnedAt: T0, by: 'first-request' },
+      { client: 'key_old', version: '2024-01-01', pinnedAt: T0, by: 'admin' },
+    ]);
+    expect(lines.filter((l) => l.level >= 30).map((l) => [l.level, l.msg])).toEqual([
+      [40, 'pin store unreachable; using the pins held in memory and retrying at each refresh'],
+      [30, 'pin store reachable again; pins reloaded'],
+    ]);
+  });
+
+  it('rejects admin changes while the store is unreachable and leaves memory as it was', async () => {
+    const { book } = await setup();
+    const { pins, fault } = await book();
+    await pins.start();
+    await pins.set('key_a', '2024-01-01');
+    fault.down = true;
+    await expect(pins.set('key_a', '2025-06-01')).rejects.toThrow('store unreachable (injected)');
+    await expect(pins.clear('key_a')).rejects.toThrow('store unreachable (injected)');
+    expect(pins.get('key_a')).toBe('2024-01-01');
+  });
+
+  it('logs the first-request pins it could not write at close', async () => {
+    const { book } = await setup();
+    const { pins, lines, fault } = await book({ writeDelayMs: 60_000 });
+    await pins.start();
+    fault.down = true;
+    pins.pinFirst('key_a', '2024-01-01');
+    await pins.close();
+    expect(lines.filter((l) => l.level === 50).map((l) => [l.msg, (l as unknown as { pins: number }).pins])).toEqual([
+      ['pin store unreachable at shutdown: first-request pins not saved', 1],
+    ]);
+  });
+});
