@@ -7,6 +7,7 @@
  *     label: 'Verso translated, 3-change chain',     // row label in the table
  *     path: '/orders/ord_1',                         // optional, default PATH (origin routes: servers/origin.mjs)
  *     headers: { 'API-Version': '2023-06-01' },      // optional, default HEADERS (2024-01-01)
+ *     clients: null,                                 // optional, default CLIENTS (X-Client-Id cycling over 100 ids); null: none
  *     start: (ctx) => versoServer(ctx, 'fixtures/translated.yaml'),
  *     check: (res) => (res.headers.deprecation ? undefined : 'no Deprecation header'),  // optional
  *   }
@@ -14,7 +15,9 @@
  * `start(ctx)` resolves to { url, proc } where proc (from lib/processes.mjs `launch`) is the
  * process whose CPU and memory are measured; null for none. `skip(ctx)` may return a reason.
  * `cpuBound: false` says the server is not expected to saturate its core (so a round in which it
- * does not is no sign of noise).
+ * does not is no sign of noise). `recording: true | false` says whether a Verso cell records usage:
+ * after the run the harness counts the rows in its SQLite file (`sqlite` from versoServer) and
+ * reports a cell whose store does not match.
  * ctx: { origin: { url, port }, cores, tmp, nginx, verso, nodeArgs (extra Node flags for the
  * server under test, e.g. --cpu-prof from profile.mjs) }.
  */
@@ -33,6 +36,13 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
  */
 export const PATH = '/orders/ord_1';
 export const HEADERS = { 'API-Version': '2024-01-01' };
+/**
+ * And every request names its client, `X-Client-Id: client-00000` … `client-00099` in turn (lib/load.mjs
+ * `clients`), as requests from a modest set of API consumers would: Verso records usage per
+ * client, so one client (the remote address, without the header) would flatter the recorder.
+ * Every cell sends the same requests, the baselines included, so they forward the same bytes.
+ */
+export const CLIENTS = { header: 'X-Client-Id', count: 100, format: 'client-%05d' };
 
 /** A Node server script from servers/, pinned to the proxy core, told its port and the origin. */
 export async function nodeServer(ctx, name, script, env = {}) {
@@ -51,20 +61,23 @@ export async function nodeServer(ctx, name, script, env = {}) {
 /**
  * The real gateway, started the way operators start it (`verso start --config FILE`), from the
  * compiled dist/ (or through tsx with --verso tsx). Its stdout, one JSON log line per request at
- * the default info level, goes to /dev/null.
+ * the default info level, goes to /dev/null. Its usage store is a SQLite file of its own in the
+ * run's scratch directory (`BENCH_SQLITE`, which the fixtures require), returned as `sqlite` so
+ * the harness can count what was recorded; `{ BENCH_RECORD: 'false' }` turns recording off.
  */
 export async function versoServer(ctx, config, env = {}) {
   const port = await freePort();
   const adminPort = await freePort();
+  const sqlite = join(ctx.tmp, `usage-${port}.db`);
   const proc = launch({
     name: 'verso',
     core: ctx.cores.proxy,
     cmd: process.execPath,
     node: true,
     args: [...ctx.verso.nodeArgs, ...ctx.nodeArgs, ctx.verso.cli, 'start', '--config', here(config)],
-    env: { BENCH_PORT: String(port), BENCH_ADMIN_PORT: String(adminPort), BENCH_ORIGIN_URL: ctx.origin.url, ...env },
+    env: { BENCH_PORT: String(port), BENCH_ADMIN_PORT: String(adminPort), BENCH_ORIGIN_URL: ctx.origin.url, BENCH_SQLITE: sqlite, ...env },
   });
-  return { url: `http://127.0.0.1:${port}`, proc };
+  return { url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, proc, sqlite };
 }
 
 const LIFECYCLE = ['api-version', 'deprecation', 'sunset', 'link'];
@@ -156,15 +169,24 @@ export const cells = [
   },
   {
     name: 'verso',
-    label: `Verso passthrough, ${BODIES.order.length} B order (header, deprecated, info log)`,
+    label: `Verso passthrough, ${BODIES.order.length} B order (header, deprecated, info log, recording)`,
     start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml'),
     check: untouched(BODIES.order),
+    recording: true,
+  },
+  {
+    name: 'verso-no-recording',
+    label: `Verso passthrough, ${BODIES.order.length} B order, usage recording off`,
+    start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml', { BENCH_RECORD: 'false' }),
+    check: untouched(BODIES.order),
+    recording: false,
   },
   {
     name: 'verso-translated',
     label: `Verso translated, 3-change chain, ${BODIES.order.length} B order`,
     start: (ctx) => versoServer(ctx, 'fixtures/translated.yaml'),
     check: translatedOrderProblem,
+    recording: true,
   },
   {
     name: 'verso-list',
@@ -172,6 +194,7 @@ export const cells = [
     path: '/orders',
     start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml'),
     check: untouched(BODIES.list),
+    recording: true,
   },
   {
     name: 'verso-translated-list',
@@ -179,6 +202,7 @@ export const cells = [
     path: '/orders',
     start: (ctx) => versoServer(ctx, 'fixtures/translated.yaml'),
     check: translatedListProblem,
+    recording: true,
   },
 ];
 
@@ -189,6 +213,8 @@ export const cells = [
  */
 export const targets = [
   { label: 'Verso / bare http-proxy throughput', kind: 'ratio', cell: 'verso', of: 'http-proxy', metric: 'rps', min: 0.95 },
+  { label: 'Usage recording on / off throughput', kind: 'ratio', cell: 'verso', of: 'verso-no-recording', metric: 'rps', min: 0.97 },
+  { label: 'Verso, recording off / bare http-proxy throughput', kind: 'ratio', cell: 'verso-no-recording', of: 'http-proxy', metric: 'rps' },
   { label: 'Verso RSS under load (MB)', kind: 'value', cell: 'verso', metric: 'rssMB', max: 150 },
   { label: 'Translated / passthrough throughput, order', kind: 'ratio', cell: 'verso-translated', of: 'verso', metric: 'rps', min: 0.9 },
   { label: 'Translated / passthrough throughput, 20 KB list', kind: 'ratio', cell: 'verso-translated-list', of: 'verso-list', metric: 'rps' },

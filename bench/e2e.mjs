@@ -17,11 +17,12 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { HEADERS, PATH } from './cells.mjs';
+import { CLIENTS, HEADERS, PATH } from './cells.mjs';
 import { loadGenerator } from './lib/load.mjs';
 import { cpuMicros, PINNING, pinSelf, runQueueMicros, sampleRss, setNiceness } from './lib/processes.mjs';
 import { markdown, summarize, verdictOf, writeResults } from './lib/report.mjs';
 import { BENCH, CORES, gitRevision, loadAverage, startCell, startOrigin, versoBuild } from './lib/setup.mjs';
+import { usageSummary } from './lib/usage-db.mjs';
 import { findNginx } from './servers/nginx.mjs';
 
 const { values: opts } = parseArgs({
@@ -47,8 +48,8 @@ const connections = Number(opts.connections);
 const log = (line) => process.stdout.write(`${line}\n`);
 
 async function measure(load, cell) {
-  const request = { url: cell.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, connections, core: CORES.load };
-  if (warmup > 0) await load.run({ ...request, seconds: warmup });
+  const request = { url: cell.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? CLIENTS : cell.clients ?? undefined, connections, core: CORES.load };
+  const warm = warmup > 0 ? await load.run({ ...request, seconds: warmup }) : { requests: 0 };
   const cpuBefore = cpuMicros(cell.pids);
   const waitBefore = runQueueMicros(cell.pids);
   const rss = sampleRss(cell.pids);
@@ -59,12 +60,35 @@ async function measure(load, cell) {
   const measured = cell.pids.length > 0;
   return {
     ...r,
+    warmupRequests: warm.requests,
     cpuUsPerReq: measured ? cpu / r.requests : null,
     cpuPercent: measured ? (cpu / (r.seconds * 1e6)) * 100 : null,
     // Main thread runnable but not running: the share of time something else held its core.
     runQueuePercent: measured ? (wait / (r.seconds * 1e6)) * 100 : null,
     rssMB: measured ? maxRss / 2 ** 20 : null,
   };
+}
+
+/**
+ * What a Verso cell's store holds after the run, against what it should: every request sent to a
+ * recording cell counted (the check request and the warm-ups included; wrk does not count the
+ * requests still in flight when it stops, so the store may hold a few more), nothing when off.
+ */
+function checkUsage(cell) {
+  const sent = cell.result.rounds.reduce((a, r) => a + r.requests + r.warmupRequests, 0);
+  let usage;
+  try {
+    usage = usageSummary(cell.sqlite);
+  } catch (err) {
+    cell.result.usage = { error: err.message, sent };
+    log(`usage ${cell.name}: cannot read ${cell.sqlite}: ${err.message}`);
+    return;
+  }
+  const problem = cell.recording
+    ? (usage.requests < sent ? `recorded ${usage.requests} of ${sent} requests` : undefined)
+    : (usage.rows > 0 ? `recording is off but the store holds ${usage.rows} rows` : undefined);
+  cell.result.usage = { ...usage, sent, recording: cell.recording, problem };
+  log(`usage ${cell.name}: ${usage.requests} requests from ${usage.clients} clients in ${usage.rows} rows; ${sent} sent${problem ? `: WRONG, ${problem}` : ''}`);
 }
 
 async function main() {
@@ -91,7 +115,7 @@ async function main() {
     loadAverageBefore: loadAverage(),
     nice: Number(opts.nice),
     connections, seconds, warmup, rounds,
-    request: { path: PATH, headers: HEADERS },
+    request: { path: PATH, headers: HEADERS, clients: CLIENTS },
     cells: opts.cells ?? 'cells.mjs',
     command: `cd bench && node e2e.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
   };
@@ -101,11 +125,11 @@ async function main() {
 
   const started = [];
   const results = [];
+  const active = [];
   try {
     const origin = await startOrigin(started);
     const ctx = { origin, cores: CORES, tmp, nginx, verso, nodeArgs: [] };
 
-    const active = [];
     for (const cell of chosen) {
       const result = { name: cell.name, label: cell.label, cpuBound: cell.cpuBound, rounds: [] };
       results.push(result);
@@ -135,7 +159,9 @@ async function main() {
       }
     }
   } finally {
+    // SIGTERM: Verso flushes its last usage counts before it exits, so the stores are complete.
     for (const proc of started.reverse()) await proc.stop();
+    for (const cell of active) if (cell.sqlite && cell.recording !== undefined) checkUsage(cell);
     rmSync(tmp, { recursive: true, force: true });
   }
 

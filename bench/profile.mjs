@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync, mkdtempSync } from 'node
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cells, HEADERS, PATH } from './cells.mjs';
+import { cells, CLIENTS, HEADERS, PATH } from './cells.mjs';
 import { analyse, profileMarkdown } from './lib/cpuprofile.mjs';
 import { loadGenerator } from './lib/load.mjs';
 import { pinSelf } from './lib/processes.mjs';
@@ -59,7 +59,7 @@ try {
     const ctx = { origin, cores: CORES, tmp, nginx: undefined, verso, nodeArgs };
     const ready = await startCell(cell, ctx, started);
     if (!ready.proc) throw new Error(`${name} has no process of its own to profile`);
-    const request = { url: ready.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, connections: Number(opts.connections), core: CORES.load };
+    const request = { url: ready.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? CLIENTS : cell.clients ?? undefined, connections: Number(opts.connections), core: CORES.load };
     const w = await load.run({ ...request, seconds: Number(opts.warmup) });
     const r = await load.run({ ...request, seconds: Number(opts.duration) });
     log(`${name}: ${Math.round(r.rps)} req/s under the profiler (slower than unprofiled)`);

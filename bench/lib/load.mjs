@@ -3,13 +3,27 @@
  * another core), else autocannon from bench/node_modules (Node: slower, so the direct-to-origin
  * cell is then bounded by the generator, not the origin). Both run as a child pinned to the
  * load core and report { requests, seconds, rps, p99Ms, errors }.
+ *
+ * `clients: { header, count, format }` varies one header per request, cycling through `count`
+ * values (`format` with a `%05d` for the index: `client-%05d` gives client-00000, client-00001, …),
+ * from the value numbered `start` (default 0):
+ * wrk through lib/clients.lua (requests formatted once, up front), autocannon through its API
+ * (lib/autocannon-clients.mjs).
  */
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { pinnedCommand } from './processes.mjs';
 
 const require = createRequire(import.meta.url);
+const CLIENTS_LUA = fileURLToPath(new URL('./clients.lua', import.meta.url));
+const AUTOCANNON_CLIENTS = fileURLToPath(new URL('./autocannon-clients.mjs', import.meta.url));
+
+/** The `k`th value of a `clients.format` such as `client-%05d` (the same text wrk's Lua string.format makes). */
+export function clientId(format, k) {
+  return format.replace(/%(0?)(\d*)d/, (_, zero, width) => String(k).padStart(Number(width || 0), zero ? '0' : ' '));
+}
 
 /** Pick the generator: `prefer` ('wrk' | 'autocannon' | undefined = wrk if present). */
 export function loadGenerator(prefer) {
@@ -58,11 +72,12 @@ function toMs(text) {
   return Number(m[1]) * TIME_UNITS[m[2]];
 }
 
-/** @param {{ url: string, headers: Record<string,string>, connections: number, seconds: number, core: number }} o */
-async function runWrk({ url, headers, connections, seconds, core }) {
+/** @param {{ url: string, headers: Record<string,string>, clients?: { header: string, count: number, format: string, start?: number }, connections: number, seconds: number, core: number }} o */
+async function runWrk({ url, headers, clients, connections, seconds, core }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
-  const out = await run(core, 'wrk', [...args, url]);
+  if (clients) args.push('-s', CLIENTS_LUA);
+  const out = await run(core, 'wrk', [...args, url, ...(clients ? ['--', String(clients.count), clients.header, clients.format, String(clients.start ?? 0)] : [])]);
   const total = /(\d+) requests in ([\d.]+\w+),/.exec(out);
   const p99 = /^\s*99%\s+(\S+)/m.exec(out);
   if (!total || !p99) throw new Error(`cannot read wrk output:\n${out}`);
@@ -79,10 +94,12 @@ async function runWrk({ url, headers, connections, seconds, core }) {
   };
 }
 
-async function runAutocannon(script, { url, headers, connections, seconds, core }) {
+async function runAutocannon(script, { url, headers, clients, connections, seconds, core }) {
   const args = [script, '-c', String(connections), '-d', String(seconds), '-j', '--timeout', '5'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
-  const r = JSON.parse(await run(core, process.execPath, [...args, url]));
+  const r = JSON.parse(clients
+    ? await run(core, process.execPath, [AUTOCANNON_CLIENTS, JSON.stringify({ url, connections, seconds, headers, clients })])
+    : await run(core, process.execPath, [...args, url]));
   const requests = r['2xx'] + r.non2xx;
   return {
     requests,

@@ -41,6 +41,7 @@ export function summarize(cells, targets) {
       cpuUsPerReq: median(r.map((x) => x.cpuUsPerReq)),
       rssMB: r.some((x) => x.rssMB !== null) ? Math.max(...r.map((x) => x.rssMB ?? 0)) : null,
       errors: r.reduce((a, x) => a + x.errors, 0),
+      usage: cell.usage,
     });
   }
   for (const cell of byName.values()) cell.vsBaseline = roundRatio(byName.get(cell.name), byName.get(BASELINE), 'rps').value;
@@ -140,6 +141,15 @@ export function markdown(summary, meta) {
     'a CPU-bound proxy serves 1 / (CPU per request).',
   );
   if (summary.notes.length > 0) lines.push('', 'Noise:', '', ...summary.notes.map((n) => `- ${n}`));
+  const stores = summary.cells.filter((c) => c.usage);
+  if (stores.length > 0) {
+    lines.push('', 'Usage stores after the run (SQLite, read once the gateways had stopped and flushed):', '');
+    for (const c of stores) {
+      const u = c.usage;
+      const what = u.error ? `unreadable: ${u.error}` : `${fmt(u.requests)} requests counted, ${fmt(u.clients)} clients, ${fmt(u.rows)} rows; ${fmt(u.sent)} requests sent (warm-ups included)${u.problem ? ` — WRONG: ${u.problem}` : ''}`;
+      lines.push(`- ${c.name} (recording ${u.recording ? 'on' : 'off'}): ${what}`);
+    }
+  }
   lines.push('', 'Per round, req/s (proxy CPU µs/req, % of its core busy / % waiting for it):', '');
   for (const c of summary.cells) {
     if (c.skipped) continue;
