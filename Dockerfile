@@ -6,7 +6,7 @@
 # "Configuration" section for the keys):
 #
 #   docker run --rm -p 8080:8080 --stop-timeout 35 \
-#     -v "$PWD/gateway.yaml:/app/gateway.yaml:ro" verso
+#     -v "$PWD/gateway.yaml:/app/gateway.yaml:ro" -v verso-data:/app/data verso
 #
 # Or keep the file elsewhere and say where:
 #
@@ -45,14 +45,22 @@ ENV VERSO_CONFIG=/app/gateway.yaml
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Same install as the README's `npm ci` (lifecycle scripts as package.json's allowScripts says),
-# minus devDependencies; the npm cache is dropped so it does not ship in the layer.
+# minus devDependencies; the npm cache is dropped so it does not ship in the layer. better-sqlite3
+# (the embedded usage store) fetches its prebuilt binary for this Node version here; without
+# network access to its release downloads it would need python3, make and g++ to compile.
 RUN npm ci --omit=dev && npm cache clean --force
 # The compiled tree goes to /app itself (gateway/, versions/, demo/), so the example config's
 # relative paths (translation.spec, translation.changes) and the changes' relative imports hold.
 COPY --from=build /app/dist ./
 COPY specs ./specs
+# The dashboard's static page, script and stylesheet (tsc compiles only .ts into dist/).
+COPY gateway/admin/dashboard ./gateway/admin/dashboard
 COPY gateway.yaml ./gateway.yaml
-# Everything above is owned by root and read-only to the process.
+# Everything above is owned by root and read-only to the process, except data/: the example
+# configuration's SQLite usage store (store.sqlite: data/usage.db), created on first start. Mount a
+# volume there to keep usage counts and client pins across containers.
+RUN mkdir -p data && chown node:node data
+VOLUME ["/app/data"]
 USER node
 # 8080: the public listener. 9901: the admin listener (health, later usage and metrics), which
 # the example configuration binds to 127.0.0.1, so it is reachable from inside the container

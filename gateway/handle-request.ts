@@ -2,8 +2,11 @@
  * The request path. Every request on the public listener arrives here from the catch-all route
  * in server.ts and goes, top to bottom:
  *
- *   normalise target → resolve version → route → lifecycle → body limit → plan translation → proxy
+ *   normalise target → identify client → resolve version (pin) → route → lifecycle → body limit
+ *   → plan translation → proxy
  *
+ * Usage recording and metrics happen when the response has finished (server.ts, `completed`),
+ * from what this path wrote into the request's context.
  * Each step is a pure function or a precomputed table; only `forward` does I/O. A step that says
  * no answers with an RFC 9457 problem and the upstream is never contacted.
  */
@@ -19,7 +22,18 @@ import { normalizeTarget } from './proxy/target.js';
 import type { RouteTable } from './proxy/route-table.js';
 import { declaredTooLarge } from './proxy/body-limit.js';
 import type { RequestContext } from './request-context.js';
+import { CLIENT_ID } from './request-log.js';
 import { NOT_IN_VERSION, type TranslationPlan, type Translator } from './translate/translator.js';
+
+/** What the request path needs of the pin book (usage/pins.ts): synchronous, no I/O. */
+export interface PinLookup {
+  get(client: string): string | undefined;
+  /** Pin a client that has no pin yet; the store write happens later, off the request path. */
+  pinFirst(client: string, version: string): void;
+}
+
+/** Pinning off: nobody has a pin and nothing is pinned. */
+export const PINS_OFF: PinLookup = { get: () => undefined, pinFirst: () => {} };
 
 export interface RequestPathDeps {
   config: GatewayConfig;
@@ -27,6 +41,8 @@ export interface RequestPathDeps {
   routes: RouteTable;
   lifecycle: Lifecycle;
   identify(input: IdentifyInput): ClientIdentity;
+  /** Client pins; `PINS_OFF` when `pin` is not in `resolve.order`. */
+  pins: Pick<PinLookup, 'get' | 'pinFirst'>;
   forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string): FastifyReply;
   forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): Promise<FastifyReply>;
   translator: Pick<Translator, 'plan'>;
@@ -57,11 +73,15 @@ export function createRequestHandler(deps: RequestPathDeps) {
       client: deps.identify({ headers: request.headers, remoteAddress: request.socket.remoteAddress }),
       version: undefined,
       source: undefined,
+      path: undefined,
+      route: undefined,
       upstream: undefined,
+      sentAt: 0,
       vary,
       responseHeaders: NO_HEADERS,
     };
     request.verso = ctx;
+    (request.raw as { [CLIENT_ID]?: string })[CLIENT_ID] = ctx.client.id;
     if (deps.isClosing()) {
       reply.header('connection', 'close');
       return fail(reply, undefined, 'VERSO_SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.');
@@ -70,18 +90,26 @@ export function createRequestHandler(deps: RequestPathDeps) {
     const target = normalizeTarget(request.raw.url ?? '/');
     if (!target.ok) return fail(reply, undefined, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${target.reason}.`);
 
-    const resolved = resolver.resolve({ path: target.path, query: target.query, headers: request.headers });
+    // Stripe-style pinning: a client's first request pins it to the version it used; later
+    // requests that name no version get the pin. Remote addresses are shared and reassigned, so
+    // a client known only by its address is never pinned.
+    const pinnable = ctx.client.by !== 'remote-address';
+    const pin = pinnable ? deps.pins.get(ctx.client.id) : undefined;
+    const resolved = resolver.resolve({ path: target.path, query: target.query, headers: request.headers, pin });
     if (!resolved.ok) {
       return fail(reply, undefined, PROBLEM_OF[resolved.kind], resolved.detail, { supported_versions: supported, ...(resolved.requested ? { requested_version: resolved.requested } : {}) });
     }
     const version = resolved.version;
+    if (pinnable && pin === undefined) deps.pins.pinFirst(ctx.client.id, version.id);
     const headers = responseHeaders.get(version.id)!;
     ctx.version = version;
     ctx.source = resolved.source;
+    ctx.path = resolved.path;
     ctx.responseHeaders = headers;
 
     const route = routes.match(resolved.path);
     if (!route) return fail(reply, headers, 'VERSO_NOT_FOUND', `No route serves ${resolved.path}.`);
+    ctx.route = route;
     const upstream = route.upstreamFor(version);
     ctx.upstream = upstream;
 

@@ -1,6 +1,7 @@
 /** What the gateway learns about one request on its way through, for headers and the log line. */
 
 import type { ResolutionSource, UpstreamConfig, VersionConfig } from './config/types.js';
+import type { Route } from './proxy/route-table.js';
 import type { ClientIdentity } from './clients/identify.js';
 
 /** Filled in step by step; a field is undefined when the request was refused before that step. */
@@ -8,7 +9,12 @@ export interface RequestContext {
   client: ClientIdentity;
   version: VersionConfig | undefined;
   source: ResolutionSource | undefined;
+  /** The path after any version prefix was removed: what routing and the upstream see. */
+  path: string | undefined;
+  route: Route | undefined;
   upstream: UpstreamConfig | undefined;
+  /** `performance.now()` when the request was sent upstream, for the upstream latency metric. */
+  sentAt: number;
   /** `Vary` value naming every request header that selects the version. */
   vary: string;
   /** `API-Version` and lifecycle headers for this version, precomputed per version. */

@@ -14,11 +14,19 @@ import pino, { type Bindings, type ChildLoggerOptions, type Logger } from 'pino'
 
 const INFO = 30;
 
+/** Called once per finished response, before its log line (usage recording and metrics). */
+export type CompletedObserver = (request: FastifyRequest, reply: FastifyReply) => void;
+
+const NOTHING_TO_OBSERVE: CompletedObserver = () => {};
+
+/** Where the client id is kept on the raw request, for log lines other than the access line. */
+export const CLIENT_ID = Symbol('verso.client');
+
 export class RequestLog extends LogController {
   private readonly stream: { write(line: string): unknown };
   private readonly chindings: string;
 
-  constructor(private readonly logger: Logger) {
+  constructor(private readonly logger: Logger, private readonly completed: CompletedObserver = NOTHING_TO_OBSERVE) {
     super({ disableRequestLogging: true });
     const symbols = pino.symbols as unknown as Record<string, symbol>;
     const internals = logger as unknown as Record<symbol, unknown>;
@@ -28,6 +36,7 @@ export class RequestLog extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const ctx = request.verso;
+    this.completed(request, reply);
     if (error) {
       reply.log.error({ ...requestFields(request, reply), err: error }, 'request failed');
       return;
@@ -59,17 +68,26 @@ function requestFields(request: FastifyRequest, reply: FastifyReply) {
 
 /**
  * Fastify gives every request a child logger bound to its id. Most requests never log anything
- * but their access line (written above), so the child is created on first use only.
+ * but their access line (written above), so the child is created on first use only, and then
+ * carries the client id too, so every line about a request names its client.
  */
-export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
-  return new LazyChild(logger, bindings, options) as unknown as FastifyBaseLogger;
+export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions, rawRequest?: object): FastifyBaseLogger {
+  return new LazyChild(logger, bindings, options, rawRequest as { [CLIENT_ID]?: string } | undefined) as unknown as FastifyBaseLogger;
 }
 
 class LazyChild {
   private real?: FastifyBaseLogger;
-  constructor(private readonly parent: FastifyBaseLogger, private readonly bindings: Bindings, private readonly options: ChildLoggerOptions) {}
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+    private readonly raw: { [CLIENT_ID]?: string } | undefined,
+  ) {}
+  /** Created on first use, by which time the request path has identified the client. */
   private get log(): FastifyBaseLogger {
-    return (this.real ??= this.parent.child(this.bindings, this.options));
+    if (this.real) return this.real;
+    const client = this.raw?.[CLIENT_ID];
+    return (this.real = this.parent.child(client === undefined ? this.bindings : { ...this.bindings, client }, this.options));
   }
   get level() { return this.log.level; }
   set level(value: string) { this.log.level = value; }

@@ -4,7 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import { Agent, Pool } from 'undici';
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -12,7 +12,14 @@ import type { GatewayConfig } from './config/types.js';
 import { createAdminServer } from './admin/server.js';
 import { createIdentifier } from './clients/identify.js';
 import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from './errors.js';
-import { createRequestHandler } from './handle-request.js';
+import { createRequestHandler, PINS_OFF } from './handle-request.js';
+import { GatewayMetrics } from './metrics.js';
+import type { RequestContext } from './request-context.js';
+import { PinBook } from './usage/pins.js';
+import { UsageRecorder } from './usage/recorder.js';
+import { initOnDemand } from './usage/init-on-demand.js';
+import { openStore } from './usage/store.js';
+import type { UsageStore } from './usage/types.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { limitedBody } from './proxy/body-limit.js';
 import { createForwarder, fromOptions } from './proxy/forward.js';
@@ -40,6 +47,12 @@ export interface Gateway {
   app: FastifyInstance;
   admin: FastifyInstance;
   logger: Logger;
+  metrics: GatewayMetrics;
+  store: UsageStore;
+  /** Absent when `usage.record` is false. */
+  recorder?: UsageRecorder;
+  /** Absent when pinning is off. */
+  pins?: PinBook;
   /** Start both listeners; resolves to their URLs. */
   listen(): Promise<{ url: string; adminUrl: string }>;
   /** Graceful shutdown: stop accepting, let in-flight requests finish (up to shutdownTimeout). */
@@ -67,10 +80,39 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const logger = pino({ level: config.log.level, base: { service: 'verso' } }, options.logStream ?? bufferedStdout());
   let closing = false;
   const isClosing = () => closing;
+  const now = options.now ?? Date.now;
+
+  // Usage: counted in memory on the request path, flushed to the store off it (usage/recorder.ts).
+  const metrics = new GatewayMetrics();
+  const store = initOnDemand(openStore(config.store, { logger: logger.child({ component: 'store' }) }));
+  const recorder = config.usage.record
+    ? new UsageRecorder(store, {
+      flushIntervalMs: config.usage.flushIntervalMs,
+      bufferLimit: config.usage.bufferLimit,
+      rollupAfterMs: config.usage.rollupAfterMs,
+      logger: logger.child({ component: 'usage' }),
+      now,
+      onFlushFailure: () => metrics.flushFailures.inc(),
+      onDropped: (counts) => metrics.dropped.inc(counts),
+    })
+    : undefined;
+  // The pin book serves /pins whether or not pinning is on; requests consult it only when it is.
+  const pinBook = new PinBook(store, { refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now });
+  const pins = config.pins.enabled ? pinBook : undefined;
+  const translator = options.translator;
+  const operationOf = (method: string, ctx: RequestContext): string =>
+    translator?.operation(method, ctx.path!, ctx.version!.id) ?? (ctx.route ? `${method} ${ctx.route.wildcard}` : `${method} (unrouted)`);
+  /** Every finished response: the request counter, and its usage row when a version was resolved. */
+  function completed(request: FastifyRequest, reply: FastifyReply): void {
+    const ctx = request.verso;
+    const at = now();
+    metrics.request(ctx?.version, reply.statusCode, at);
+    if (recorder && ctx?.version) recorder.record(ctx.client, ctx.version.id, ctx.source!, operationOf(request.method, ctx), reply.statusCode, at);
+  }
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new RequestLog(logger),
+    logController: new RequestLog(logger, completed),
     childLoggerFactory: lazyChildLogger,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -101,7 +143,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   const resolver = new Resolver(config);
-  const forwardDeps = { trustForwarded: config.proxy.trustForwarded, versionHeader: config.resolve.header.toLowerCase(), fail, isClosing };
+  const forwardDeps = {
+    trustForwarded: config.proxy.trustForwarded,
+    versionHeader: config.resolve.header.toLowerCase(),
+    fail,
+    isClosing,
+    observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
+  };
   const baseOptions = new Map([...config.upstreams.values()].map((u) => [u.name, fromOptions(u, forwardDeps)]));
   const handler = createRequestHandler({
     config,
@@ -109,15 +157,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     routes: new RouteTable(config),
     lifecycle: new Lifecycle(config.versions),
     identify: createIdentifier(config.clients),
+    pins: pins ?? PINS_OFF,
     forward: createForwarder(config.upstreams.values(), forwardDeps),
     forwardTranslated: createTranslatedForwarder({
       bodyLimit: config.proxy.bodyLimit,
       baseOptions: (upstream) => baseOptions.get(upstream.name)!,
       fail,
+      observeTranslation: (direction, seconds) => metrics.translationLatency(direction, seconds),
     }),
-    translator: options.translator ?? PASSTHROUGH,
+    translator: translator ?? PASSTHROUGH,
     fail,
-    now: options.now ?? Date.now,
+    now,
     random: options.random ?? Math.random,
     isClosing,
   });
@@ -131,13 +181,26 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return fail(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
   });
 
-  const admin = createAdminServer({ config, logger, isClosing, translator: options.translator });
+  const admin = createAdminServer({ config, logger, isClosing, translator, store, pins: pinBook, recorder, metrics, now });
 
   return {
     app,
     admin,
     logger,
+    metrics,
+    store,
+    recorder,
+    pins,
     async listen() {
+      // A store that cannot be reached at start-up (PostgreSQL down) does not stop the gateway:
+      // counts buffer and pins start empty, and both retry on their intervals.
+      try {
+        await store.init();
+      } catch (err) {
+        logger.warn({ err, store: config.store.kind }, 'usage store unreachable at start-up; counts are buffered until it answers');
+      }
+      recorder?.start();
+      await pins?.start();
       const url = await app.listen({ host: config.listen.host, port: config.listen.port });
       const adminUrl = await admin.listen({ host: config.admin.host, port: config.admin.port });
       return { url, adminUrl };
@@ -162,6 +225,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         clearInterval(sweep);
         await admin.close();
         await dispatcher.close();
+        // Every finished request has been counted by now; the last counts and pins reach the store.
+        await recorder?.close();
+        await pins?.close();
+        await store.close().catch((err: unknown) => logger.warn({ err }, 'usage store did not close cleanly'));
         // Buffered log lines reach stdout before the process exits (bounded, in case stdout is stuck).
         await Promise.race([new Promise<void>((resolve) => logger.flush(() => resolve())), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }

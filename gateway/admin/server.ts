@@ -1,7 +1,8 @@
 /**
- * The admin listener (loopback by default): health probes for orchestrators, and the documents
- * generated from the changes (docs.ts). Later issues add the usage API, dashboard and metrics
- * here, never on the public listener.
+ * The admin listener (loopback by default; a bearer token beyond it, auth.ts): health probes for
+ * orchestrators, the documents generated from the changes (docs.ts), Prometheus metrics, the
+ * usage API and pins (usage-routes.ts) and the dashboard (dashboard.ts). Never on the public
+ * listener.
  */
 
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -10,6 +11,14 @@ import type { GatewayConfig } from '../config/types.js';
 import { checkUpstreams } from './health.js';
 import { registerDocsRoutes } from './docs.js';
 import type { Translator } from '../translate/translator.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { PinBook } from '../usage/pins.js';
+import type { UsageRecorder } from '../usage/recorder.js';
+import type { UsageStore } from '../usage/types.js';
+import { createImpact } from '../usage/impact.js';
+import { requireAdminToken } from './auth.js';
+import { registerDashboard } from './dashboard.js';
+import { registerUsageRoutes } from './usage-routes.js';
 
 export interface AdminDeps {
   config: GatewayConfig;
@@ -17,10 +26,18 @@ export interface AdminDeps {
   isClosing(): boolean;
   /** Present when changes are configured: the per-version documents and changelog come from it. */
   translator?: Translator;
+  store: UsageStore;
+  /** Started (refreshed from the store, used by requests) only when pinning is on. */
+  pins: PinBook;
+  /** Present when usage is recorded. */
+  recorder?: UsageRecorder;
+  metrics: GatewayMetrics;
+  now(): number;
 }
 
-export function createAdminServer({ config, logger, isClosing, translator }: AdminDeps): FastifyInstance {
+export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now }: AdminDeps): FastifyInstance {
   const admin = Fastify({ loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  if (config.admin.token !== undefined) requireAdminToken(admin, config.admin.token, config.problems.baseUrl);
 
   // Liveness: the process answers. Never depends on upstreams, so a slow upstream cannot get the
   // gateway restarted.
@@ -36,6 +53,17 @@ export function createAdminServer({ config, logger, isClosing, translator }: Adm
 
   // Generated from the changes: per-version OpenAPI documents, HTML reference, changelog.
   registerDocsRoutes(admin, { config, translator });
+
+  // Prometheus text format. No per-client label (metrics.ts says why).
+  admin.get('/metrics', async (_request, reply) => {
+    metrics.buffered.set(recorder?.bufferedRows ?? 0);
+    const { contentType, body } = await metrics.expose();
+    return reply.type(contentType).send(body);
+  });
+
+  // Who calls which version: the usage API and pins, and the dashboard built on them.
+  registerUsageRoutes(admin, { config, store, pins, impact: createImpact(translator), now });
+  registerDashboard(admin, { problemsBaseUrl: config.problems.baseUrl });
 
   return admin;
 }

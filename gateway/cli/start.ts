@@ -16,7 +16,10 @@ export async function startGateway(configFile: string, print: (line: string) => 
   const { url, adminUrl } = await gateway.listen();
   gateway.logger.info({ url, admin_url: adminUrl, config: config.file, versions: config.versions.map((v) => v.id) }, 'verso listening');
   print(`Verso gateway  ${url}  (versions ${config.versions.map((v) => v.id).join(', ')}; head ${config.head})`);
-  print(`Admin API      ${adminUrl}  (GET /health/live, /health/ready${translator ? ', /openapi, /docs, /changelog' : ''})`);
+  print(`Admin API      ${adminUrl}  (GET /health/live, /health/ready, /metrics, /usage, /usage/deprecated, /pins${translator ? ', /openapi, /docs, /changelog' : ''})`);
+  print(`Dashboard      ${adminUrl}/dashboard`);
+  const where = config.store.kind === 'sqlite' ? `SQLite ${config.store.file}` : `PostgreSQL ${redactUrl(config.store.url)}`;
+  print(`Usage store    ${where}${config.usage.record ? '' : ' (recording off)'}${config.pins.enabled ? '; pinning on' : ''}`);
   if (translator) print(`Translation    ${translator.model.changes.length} change(s) from ${config.translation!.changes}; every version is served from upstreams that speak ${[...new Set([...config.upstreams.values()].map((u) => u.speaks))].join(', ')}`);
 
   let stopping = false;
@@ -39,4 +42,15 @@ export async function startGateway(configFile: string, print: (line: string) => 
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   return { ...gateway, url, adminUrl };
+}
+
+/** A connection string without its password, for printing. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
 }

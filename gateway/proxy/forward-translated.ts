@@ -22,6 +22,8 @@ export interface TranslatedForwardDeps {
   /** The passthrough forwarder's options for an upstream (headers, errors, timeouts). */
   baseOptions(upstream: UpstreamConfig): FromOptions;
   fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): FastifyReply;
+  /** Seconds spent translating one body: parse, changes, serialize (the translation latency metric). */
+  observeTranslation(direction: 'request' | 'response', seconds: number): void;
 }
 
 export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
@@ -30,6 +32,7 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
     let upstreamQuery = query;
     if (!plan.request && plan.response) {
       setUpstreamQuery(request, upstreamQuery);
+      request.verso!.sentAt = performance.now();
       return reply.from(`${upstream.url}${plan.upstreamPath}`, responseOptions(plan.response, upstream, deps).options);
     }
     const options: FromOptions = { ...base };
@@ -44,6 +47,9 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
           if ((err as { code?: string }).code === BODY_TOO_LARGE) return failWithVersion(reply, deps, 'VERSO_BODY_TOO_LARGE', `The request body is larger than the limit of ${deps.bodyLimit} bytes.`);
           throw err;
         }
+      }
+      const started = performance.now();
+      if (raw !== undefined) {
         if (raw.length > 0) {
           try {
             parts.body = JSON.parse(raw.toString('utf8')) as Json;
@@ -63,6 +69,7 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
         options.contentType = 'application/json';
       }
       upstreamQuery = stringifyQuery(parts.query, query);
+      deps.observeTranslation('request', (performance.now() - started) / 1000);
       const changed = headerChanges(before, parts.headers);
       if (changed) {
         options.rewriteRequestHeaders = (req, headers) => {
@@ -82,6 +89,7 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
     }
 
     setUpstreamQuery(request, upstreamQuery);
+    request.verso!.sentAt = performance.now();
     return reply.from(`${upstream.url}${plan.upstreamPath}`, options);
   };
 }
@@ -114,6 +122,7 @@ function responseOptions(chain: ResponseChain, upstream: UpstreamConfig, deps: T
       return;
     }
     readAll(res.stream, Number.POSITIVE_INFINITY).then((buffer) => {
+      const started = performance.now();
       let body: Json;
       try {
         body = JSON.parse(buffer.toString('utf8')) as Json;
@@ -126,6 +135,7 @@ function responseOptions(chain: ResponseChain, upstream: UpstreamConfig, deps: T
       const parts: ResponseParts = { status, body, headers: chain.touchesHeaders ? stringHeaders(rep.getHeaders()) : {} };
       if (!applyResponse(req, rep, deps, chain, parts)) return;
       const json = parts.body === undefined ? '' : JSON.stringify(parts.body);
+      deps.observeTranslation('response', (performance.now() - started) / 1000);
       rep.header('content-length', Buffer.byteLength(json));
       rep.send(json);
     }, (err: Error) => {

@@ -19,6 +19,8 @@ export interface ForwardDeps {
   fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): void;
   /** While draining, responses say `Connection: close` so clients stop reusing the connection. */
   isClosing(): boolean;
+  /** Seconds from sending upstream to the response headers (the upstream latency metric). */
+  observeUpstream(upstream: string, seconds: number): void;
 }
 
 /**
@@ -46,6 +48,7 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
 
   return function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string) {
     setUpstreamQuery(request, query);
+    request.verso!.sentAt = performance.now();
     try {
       return reply.from(`${upstream.url}${path}`, options.get(upstream.name));
     } catch (err) {
@@ -75,6 +78,7 @@ export function fromOptions(upstream: UpstreamConfig, deps: ForwardDeps): FromOp
     rewriteHeaders(headers, request) {
       const out = withoutHopByHop(headers as Record<string, string | string[] | undefined>);
       const ctx = request!.verso!;
+      deps.observeUpstream(upstream.name, (performance.now() - ctx.sentAt) / 1000);
       out.vary = mergeVary(out.vary, ctx.vary);
       if (deps.isClosing()) out.connection = 'close';
       return Object.assign(out, ctx.responseHeaders) as typeof headers;

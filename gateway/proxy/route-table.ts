@@ -8,6 +8,8 @@ import type { GatewayConfig, RouteConfig, UpstreamConfig, VersionConfig } from '
 
 export interface Route {
   prefix: string;
+  /** `/orders/*`: how usage names requests under this prefix that no spec operation matches. */
+  wildcard: string;
   /** Upstream for a version: its override if any, else the route's upstream. */
   upstreamFor(version: VersionConfig): UpstreamConfig;
 }
@@ -41,6 +43,7 @@ function compile(route: RouteConfig, config: GatewayConfig): CompiledRoute {
   return {
     prefix: route.prefix,
     below: route.prefix === '/' ? '/' : `${route.prefix}/`,
+    wildcard: route.prefix === '/' ? '/*' : `${route.prefix}/*`,
     upstreamFor: (version) => byVersion.get(version.id) ?? fallback,
   };
 }

@@ -104,6 +104,19 @@ export class Translator {
     return { operation: template.headKey, upstreamPath, request: chains?.request, response: chains?.response };
   }
 
+  /**
+   * The head operation key (`GET /orders/{id}`) a request in `version` is, for usage reports;
+   * undefined when no operation of that version matches.
+   */
+  operation(method: string, path: string, version: string): string | undefined {
+    const templates = this.routers.get(version);
+    if (!templates) return undefined;
+    for (const template of templates) {
+      if (template.method === method && template.regex.test(path)) return template.headKey;
+    }
+    return undefined;
+  }
+
   private match(method: string, path: string, version: string): { template: Template; values: Map<string, string> } | undefined {
     const templates = this.routers.get(version);
     if (!templates) return undefined;

@@ -143,7 +143,7 @@ describe('the runtime stage, replayed outside Docker', () => {
         earlier,
         baseEnv: baseEnv(),
         processes,
-        runTimeoutMs: 150_000,
+        runTimeoutMs: 300_000, // the runtime's npm ci compiles better-sqlite3 when its prebuilt binary cannot be downloaded
         // Liberty 1: same lockfile, already installed in the repository by `npm ci`.
         replace: stage === runtimeStage ? {} : { 'npm ci': (s) => symlinkSync(join(repo, 'node_modules'), hostPath(s, 'node_modules'), 'dir') },
       });
@@ -152,7 +152,7 @@ describe('the runtime stage, replayed outside Docker', () => {
     runtime = earlier.get(runtimeStage.name)!;
     demo = await startDemo({ host: '127.0.0.1', port: 0 });
     containerEnv = { PATH: baseEnv().PATH, ...hostEnv(runtime), DEMO_UPSTREAM_URL: demo.url, PORT: '0', ADMIN_PORT: '0' };
-  }, 180_000);
+  }, 330_000);
 
   afterAll(async () => {
     processes.dispose();

@@ -19,6 +19,7 @@ export type Instruction =
   | { kind: 'RUN'; line: number; command: Command }
   | { kind: 'USER'; line: number; user: string }
   | { kind: 'EXPOSE'; line: number; ports: string[] }
+  | { kind: 'VOLUME'; line: number; paths: string[] }
   | { kind: 'HEALTHCHECK'; line: number; options: Record<string, string>; command: Command }
   | { kind: 'CMD'; line: number; command: Command };
 
@@ -121,6 +122,9 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Stage[] {
         break;
       case 'EXPOSE':
         push({ kind: 'EXPOSE', line, ports: args.split(/\s+/) });
+        break;
+      case 'VOLUME':
+        push({ kind: 'VOLUME', line, paths: args.startsWith('[') ? (JSON.parse(args) as string[]) : args.split(/\s+/) });
         break;
       case 'HEALTHCHECK': {
         const { flags, rest } = takeFlags(args);

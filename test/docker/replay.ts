@@ -8,8 +8,8 @@
  */
 
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, posix, relative, sep } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join, posix, relative, sep } from 'node:path';
 import type { Command, Instruction, Stage } from './dockerfile.js';
 
 export interface ReplayedStage {
@@ -22,6 +22,8 @@ export interface ReplayedStage {
   env: Record<string, string>;
   user?: string;
   exposed: string[];
+  /** VOLUME mount points, as container paths. */
+  volumes: string[];
   healthcheck?: Extract<Instruction, { kind: 'HEALTHCHECK' }>;
   cmd?: Command;
   /** Every RUN, in order, and whether it ran as written or was replaced by the caller. */
@@ -69,7 +71,7 @@ export function hostEnv(stage: ReplayedStage): Record<string, string> {
 }
 
 export async function replayStage(stage: Stage, options: ReplayOptions): Promise<ReplayedStage> {
-  const state: ReplayedStage = { stage, root: options.root, workdir: '/', env: {}, exposed: [], runs: [] };
+  const state: ReplayedStage = { stage, root: options.root, workdir: '/', env: {}, exposed: [], volumes: [], runs: [] };
   for (const instruction of stage.instructions) {
     const where = `Dockerfile:${instruction.line} (stage ${stage.name})`;
     switch (instruction.kind) {
@@ -91,6 +93,11 @@ export async function replayStage(stage: Stage, options: ReplayOptions): Promise
         break;
       case 'EXPOSE':
         state.exposed.push(...instruction.ports);
+        break;
+      case 'VOLUME':
+        // Docker seeds a new volume from the image's directory (owner included); the replay
+        // simply keeps using that directory.
+        state.volumes.push(...instruction.paths);
         break;
       case 'HEALTHCHECK':
         state.healthcheck = instruction;
@@ -150,13 +157,41 @@ async function run(command: Command, state: ReplayedStage, options: ReplayOption
     return;
   }
   const [file, args] = command.form === 'shell' ? ['/bin/sh', ['-c', command.script]] : [command.args[0], command.args.slice(1)];
-  const result = await options.processes.run(file, args, {
-    cwd: hostPath(state, '.'),
-    env: { ...options.baseEnv, ...hostEnv(state) },
-  }, options.runTimeoutMs);
+  const env = { ...options.baseEnv, ...hostEnv(state) };
+  env.PATH = `${imageUsersShim(state)}${delimiter}${env.PATH ?? ''}`;
+  const result = await options.processes.run(file, args, { cwd: hostPath(state, '.'), env }, options.runTimeoutMs);
   if (result.code !== 0) {
     throw new Error(`${where}: RUN ${script} exited ${result.code ?? result.signal}:\n${result.output}`);
   }
+}
+
+/**
+ * The base image has users the host may not (node:*-slim has `node`). RUN sees a `chown` that
+ * maps such a name to the ids `processUser` gives the process started "as USER", so a directory
+ * the Dockerfile hands to its user is writable by the replayed process, as it is in the image.
+ */
+const IMAGE_USERS = ['node'];
+
+function imageUsersShim(state: ReplayedStage): string {
+  const dir = join(state.root, '.replay-bin');
+  const shim = join(dir, 'chown');
+  if (existsSync(shim)) return dir;
+  mkdirSync(dir, { recursive: true });
+  const ids = Object.fromEntries(IMAGE_USERS.map((name) => {
+    const user = processUser(name);
+    return [name, user ? [user.uid, user.gid] : [process.getuid?.() ?? 0, process.getgid?.() ?? 0]];
+  }));
+  writeFileSync(shim, `#!${process.execPath}
+const ids = ${JSON.stringify(ids)};
+const args = process.argv.slice(2).map((a) => {
+  const [u, g] = a.split(':');
+  if (!(u in ids)) return a;
+  return g === undefined ? String(ids[u][0]) : ids[u][0] + ':' + (g in ids ? ids[g][1] : g);
+});
+const r = require('node:child_process').spawnSync('chown', args, { stdio: 'inherit', env: { ...process.env, PATH: process.env.PATH.split(':').filter((p) => p !== ${JSON.stringify(dir)}).join(':') } });
+process.exit(r.status ?? 1);
+`, { mode: 0o755 });
+  return dir;
 }
 
 export interface Started {

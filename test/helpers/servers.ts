@@ -58,10 +58,11 @@ export interface TestGateway {
 }
 
 /** Start a gateway from YAML text; listen and admin ports are forced to 0 (free ports). */
-export async function startTestGateway(yaml: string, options: Omit<GatewayOptions, 'logStream'> = {}): Promise<TestGateway> {
+export async function startTestGateway(yaml: string, options: Omit<GatewayOptions, 'logStream'> = {}, listeners: { adminToken?: string } = {}): Promise<TestGateway> {
   // An in-memory usage store unless the test names one: tests never leave a data/ file behind.
   const store = /^store:/m.test(yaml) ? '' : 'store: { sqlite: ":memory:" }\n';
-  const config = loadConfigText(`${yaml}\nlisten: { host: 127.0.0.1, port: 0 }\nadmin: { host: 127.0.0.1, port: 0 }\n${store}`, 'test.yaml');
+  const token = listeners.adminToken === undefined ? '' : `, token: ${JSON.stringify(listeners.adminToken)}`;
+  const config = loadConfigText(`${yaml}\nlisten: { host: 127.0.0.1, port: 0 }\nadmin: { host: 127.0.0.1, port: 0${token} }\n${store}`, 'test.yaml');
   const logs: Record<string, unknown>[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _enc, cb) {

@@ -125,3 +125,25 @@ describe('version resolution', () => {
     expect(ok(r.resolve(input({ path: '/orders/v2' })))).toMatchObject({ source: 'default', path: '/orders/v2' });
   });
 });
+
+describe('version resolution: the client pin', () => {
+  const r = resolver('resolve: { order: [header, path, query, media-type, pin, default] }\n');
+
+  it('gives a request that names no version its client\'s pin', () => {
+    expect(ok(r.resolve(input({ pin: '2024-01-01' })))).toEqual({ version: '2024-01-01', source: 'pin', requested: '2024-01-01', path: '/orders' });
+  });
+
+  it('lets a version the request carries win over the pin, without a conflict', () => {
+    expect(ok(r.resolve(input({ pin: '2024-01-01', headers: { 'api-version': '2025-06-01' } })))).toEqual({ version: '2025-06-01', source: 'header', requested: '2025-06-01', path: '/orders' });
+    expect(ok(r.resolve(input({ pin: '2024-01-01', path: '/v3/orders' })))).toEqual({ version: '2024-09-01', source: 'path', requested: 'v3', path: '/orders' });
+  });
+
+  it('falls back to the default for a client without a pin, or with a pin to a version no longer configured', () => {
+    expect(ok(r.resolve(input({})))).toEqual({ version: '2025-06-01', source: 'default', requested: '2025-06-01', path: '/orders' });
+    expect(ok(r.resolve(input({ pin: '2019-01-01' }))).source).toBe('default');
+  });
+
+  it('ignores pins when pin is not in the order', () => {
+    expect(ok(resolver().resolve(input({ pin: '2024-01-01' }))).source).toBe('default');
+  });
+});
