@@ -221,6 +221,20 @@ describe('the runtime stage, replayed outside Docker', () => {
     }, durationMs(health.options.timeout ?? '30s'));
     expect(result.code).not.toBe(0);
   });
+
+  it('kept the usage counts in /app/data, the volume its non-root user can write', async () => {
+    expect(runtime.volumes).toEqual(['/app/data']);
+    const db = hostPath(runtime, '/app/data/usage.db');
+    expect(existsSync(db)).toBe(true);
+    // The proxied request above, flushed on SIGTERM, read back with the CLI the image ships.
+    const result = await processes.run('node', ['gateway/cli/main.js', 'report', '--by', 'client', '--format', 'json'].map((a) => toHost(runtime, a)), {
+      cwd: hostPath(runtime, '.'),
+      env: containerEnv,
+      ...processUser(runtime.user),
+    }, 20_000);
+    expect(result.code, result.output).toBe(0);
+    expect((JSON.parse(result.output) as { total_requests: number }).total_requests).toBe(1);
+  });
 });
 
 /** The public and admin URLs the gateway prints on start (text lines, or its JSON log line). */
