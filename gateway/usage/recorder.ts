@@ -34,6 +34,10 @@ const ROLLUP_EVERY_MS = 3_600_000;
 const CLOSE_RETRY_DELAYS_MS = [250, 500, 1_000];
 const NO_OP = (): void => {};
 
+/** Resolution sources, numbered for the row index. */
+const SOURCE_INDEX: Record<ResolutionSource, number> = { header: 0, path: 1, query: 2, 'media-type': 3, pin: 4, default: 5 };
+const SOURCES = 6;
+
 /** Indexed by Math.floor(status / 100); anything outside 1xx–5xx counts as a server error. */
 const STATUS_CLASSES: readonly StatusClass[] = ['5xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
@@ -60,6 +64,15 @@ export class UsageRecorder {
   // The minute bucket of the previous record and its key text, reused while the minute lasts.
   #minute = -1;
   #minuteText = '';
+  /**
+   * The same rows of the current minute, found without building their string key: client id →
+   * operation → a small integer for (version, source, status class). Every piece but the client
+   * id is one of a few interned strings, so on the common path (a row that already exists) a
+   * request costs three Map lookups and no allocation. Cleared when the minute turns or the rows
+   * are swapped out for a flush; a miss falls back to the string key.
+   */
+  #index = new Map<string, Map<string, Map<number, UsageRow>>>();
+  #versionSlots = new Map<string, number>();
 
   constructor(store: UsageStore, options: RecorderOptions) {
     this.#store = store;
@@ -83,11 +96,30 @@ export class UsageRecorder {
     if (minute !== this.#minute) {
       this.#minute = minute;
       this.#minuteText = String(minute);
+      this.#index.clear();
     }
-    const statusClass = STATUS_CLASSES[(status / 100) | 0] ?? '5xx';
-    const key = client.id + '\0' + version + '\0' + source + '\0' + operation + '\0' + statusClass + '\0' + this.#minuteText;
-    const row = this.#rows.get(key);
+    const classIndex = (status / 100) | 0;
+    let versionSlot = this.#versionSlots.get(version);
+    if (versionSlot === undefined) this.#versionSlots.set(version, (versionSlot = this.#versionSlots.size));
+    const slot = (versionSlot * SOURCES + SOURCE_INDEX[source]) * 8 + (classIndex > 0 && classIndex < 6 ? classIndex : 5);
+    let byClient = this.#index.get(client.id);
+    if (byClient === undefined) this.#index.set(client.id, (byClient = new Map()));
+    let byOperation = byClient.get(operation);
+    if (byOperation === undefined) byClient.set(operation, (byOperation = new Map()));
+    let row = byOperation.get(slot);
     if (row !== undefined) {
+      row.count++;
+      if (at < row.firstSeen) row.firstSeen = at;
+      else if (at > row.lastSeen) row.lastSeen = at;
+      return;
+    }
+
+    // Not yet in this minute's index: the row may still exist (merged back after a failed flush).
+    const statusClass = STATUS_CLASSES[classIndex] ?? '5xx';
+    const key = client.id + '\0' + version + '\0' + source + '\0' + operation + '\0' + statusClass + '\0' + this.#minuteText;
+    row = this.#rows.get(key);
+    if (row !== undefined) {
+      byOperation.set(slot, row);
       row.count++;
       if (at < row.firstSeen) row.firstSeen = at;
       else if (at > row.lastSeen) row.lastSeen = at;
@@ -97,10 +129,12 @@ export class UsageRecorder {
       this.#dropped++;
       return;
     }
-    this.#rows.set(key, {
+    row = {
       client: client.id, version, source, operation, statusClass, granularity: 'minute', bucket: minute,
       count: 1, firstSeen: at, lastSeen: at,
-    });
+    };
+    this.#rows.set(key, row);
+    byOperation.set(slot, row);
     const known = this.#clients.get(client.id);
     if (known === undefined || known.kind !== client.by || known.label !== client.label || known.verified !== client.verified) {
       this.#clients.set(client.id, clientInfo(client));
@@ -168,6 +202,7 @@ export class UsageRecorder {
     const clients = this.#clients;
     this.#rows = new Map();
     this.#clients = new Map();
+    this.#index.clear();
     this.#inFlight = rows.size;
     try {
       await this.#store.write({ rows: [...rows.values()], clients: [...clients.values()] });

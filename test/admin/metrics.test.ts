@@ -39,16 +39,30 @@ describe('GET /metrics', () => {
 
   it('counts requests by version, deprecated flag and status class', () => {
     expect(family(text, 'verso_requests_total')).toEqual([
+      'verso_requests_total{version="none",deprecated="false",status_class="4xx"} 1',
+      'verso_requests_total{version="2023-06-01",deprecated="true",status_class="4xx"} 1',
       'verso_requests_total{version="2024-01-01",deprecated="true",status_class="2xx"} 2',
       'verso_requests_total{version="2025-06-01",deprecated="false",status_class="2xx"} 1',
-      'verso_requests_total{version="2023-06-01",deprecated="true",status_class="4xx"} 1',
-      'verso_requests_total{version="none",deprecated="false",status_class="4xx"} 1',
       'verso_requests_total{version="2025-06-01",deprecated="false",status_class="4xx"} 1',
     ]);
   });
 
-  it('observes upstream latency per upstream, once per proxied request', () => {
+  it('observes upstream latency per upstream, once per proxied request, in cumulative buckets', () => {
     expect(family(text, 'verso_upstream_duration_seconds_count')).toEqual(['verso_upstream_duration_seconds_count{upstream="shop"} 3']);
+    const buckets = family(text, 'verso_upstream_duration_seconds_bucket');
+    expect(buckets).toHaveLength(16);
+    expect(buckets[0]).toMatch(/^verso_upstream_duration_seconds_bucket\{le="0.0005",upstream="shop"\} [0-3]$/);
+    expect(buckets[15]).toBe('verso_upstream_duration_seconds_bucket{le="+Inf",upstream="shop"} 3');
+    const counts = buckets.map((line) => Number(line.split(' ')[1]));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b)); // cumulative
+    expect(text).toContain('# TYPE verso_upstream_duration_seconds histogram');
+  });
+
+  it('adds requests counted since the last scrape to the totals', async () => {
+    await fetch(`${gw.url}/orders`, { headers: { 'api-version': '2024-01-01' } }).then((r) => r.arrayBuffer());
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await (await fetch(`${gw.adminUrl}/metrics`)).text();
+    expect(family(again, 'verso_requests_total')).toContain('verso_requests_total{version="2024-01-01",deprecated="true",status_class="2xx"} 3');
   });
 
   it('exposes the usage flush failure and dropped counters, and the buffered rows gauge', () => {
