@@ -59,9 +59,10 @@ routes:
     expect(origin.requests.map((r) => r.url)).toEqual(['/orders/1']);
   });
 
-  it('logs each refusal as a warning naming the upstream', () => {
+  it('logs each refusal as a warning naming the upstream and the client', () => {
     const warnings = gateway.logs.filter((l) => l.msg === 'upstream request failed');
     expect(warnings.length).toBe(4);
-    expect(warnings[0]).toMatchObject({ level: 40, upstream: 'billing' });
+    // The client here is known only by its address (the default rule).
+    expect(warnings[0]).toMatchObject({ level: 40, upstream: 'billing', client: '127.0.0.1' });
   });
 });
