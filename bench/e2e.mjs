@@ -9,7 +9,7 @@
  *   npm run build && cd bench && npm install && npm run bench
  *   node e2e.mjs [--rounds 5] [--duration 8] [--warmup 2] [--connections 32]
  *                [--only verso,http-proxy] [--load wrk|autocannon] [--verso dist|tsx] [--out results/latest]
- *                [--cells experiments/logging.mjs] [--nice=-10]
+ *                [--cells experiments/logging.mjs] [--nice=-10] [--clients 100]
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +37,8 @@ const { values: opts } = parseArgs({
     out: { type: 'string', default: 'results/latest' },
     cells: { type: 'string' },
     nice: { type: 'string', default: '0' },
+    // Distinct X-Client-Id values the cells cycle through (default CLIENTS of cells.mjs: 100).
+    clients: { type: 'string' },
   },
 });
 // --cells FILE: another list of cells and targets (same exports as cells.mjs), for experiments.
@@ -45,10 +47,11 @@ const rounds = Number(opts.rounds);
 const seconds = Number(opts.duration);
 const warmup = Number(opts.warmup);
 const connections = Number(opts.connections);
+const clients = opts.clients ? { ...CLIENTS, count: Number(opts.clients) } : CLIENTS;
 const log = (line) => process.stdout.write(`${line}\n`);
 
 async function measure(load, cell) {
-  const request = { url: cell.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? CLIENTS : cell.clients ?? undefined, connections, core: CORES.load };
+  const request = { url: cell.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? clients : cell.clients ?? undefined, connections, core: CORES.load };
   const warm = warmup > 0 ? await load.run({ ...request, seconds: warmup }) : { requests: 0 };
   const cpuBefore = cpuMicros(cell.pids);
   const waitBefore = runQueueMicros(cell.pids);
@@ -115,7 +118,7 @@ async function main() {
     loadAverageBefore: loadAverage(),
     nice: Number(opts.nice),
     connections, seconds, warmup, rounds,
-    request: { path: PATH, headers: HEADERS, clients: CLIENTS },
+    request: { path: PATH, headers: HEADERS, clients },
     cells: opts.cells ?? 'cells.mjs',
     command: `cd bench && node e2e.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
   };

@@ -6,6 +6,7 @@
  * hottest functions, and Verso's functions by inclusive time.
  *
  *   npm run build && cd bench && node profile.mjs verso http-proxy [--duration 10] [--top 20] [--out results/profile]
+ *                                 [--clients 10000]   (distinct X-Client-Id values; default CLIENTS of cells.mjs, 100)
  *
  * Profiles go to results/profiles/ (git-ignored; open them in Chrome DevTools), the summary to
  * results/profile.md (or --out). Only Node cells can be profiled.
@@ -32,10 +33,12 @@ const { values: opts, positionals } = parseArgs({
     load: { type: 'string' },
     verso: { type: 'string', default: 'dist' },
     out: { type: 'string', default: 'results/profile' },
+    clients: { type: 'string' },
   },
 });
 const log = (line) => process.stdout.write(`${line}\n`);
 const names = positionals.length > 0 ? positionals : ['verso'];
+const clients = opts.clients ? { ...CLIENTS, count: Number(opts.clients) } : CLIENTS;
 
 pinSelf(CORES.load);
 const load = loadGenerator(opts.load);
@@ -59,7 +62,7 @@ try {
     const ctx = { origin, cores: CORES, tmp, nginx: undefined, verso, nodeArgs };
     const ready = await startCell(cell, ctx, started);
     if (!ready.proc) throw new Error(`${name} has no process of its own to profile`);
-    const request = { url: ready.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? CLIENTS : cell.clients ?? undefined, connections: Number(opts.connections), core: CORES.load };
+    const request = { url: ready.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? clients : cell.clients ?? undefined, connections: Number(opts.connections), core: CORES.load };
     const w = await load.run({ ...request, seconds: Number(opts.warmup) });
     const r = await load.run({ ...request, seconds: Number(opts.duration) });
     log(`${name}: ${Math.round(r.rps)} req/s under the profiler (slower than unprofiled)`);
@@ -73,6 +76,6 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const md = `CPU profiles, ${new Date().toISOString()}, revision ${gitRevision()}, Verso from ${verso.mode}\n\n${sections.join('\n')}`;
+const md = `CPU profiles, ${new Date().toISOString()}, revision ${gitRevision()}, Verso from ${verso.mode}, ${clients.count} distinct ${clients.header} values\n\n${sections.join('\n')}`;
 writeFileSync(join(BENCH, `${opts.out}.md`), md);
 log(`\n${md}\nwrote ${opts.out}.md`);

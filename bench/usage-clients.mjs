@@ -127,7 +127,7 @@ function markdown(result, meta) {
     `| requests counted / sent, recording on | ${fmt(u.on.requests)} / ${fmt(on.sent)} | >= sent | ${u.on.requests >= on.sent ? 'PASS' : 'FAIL'} |`,
     `| rows, recording off | ${fmt(u.off.rows)} | 0 | ${u.off.rows === 0 ? 'PASS' : 'FAIL'} |`,
     '',
-    `Store after the run (SQLite, read once the gateways had stopped and flushed): recording on, ${fmt(u.on.rows)} usage rows (per client, version, source, operation, status class and minute), ${fmt(u.on.clients)} distinct clients (the start-up check request is one more, by remote address), ${fmt(u.on.requests)} requests counted, ${fmt(on.sent)} sent (wrk does not count requests in flight when it stops); recording off: ${fmt(u.off.rows)} rows.`,
+    `Store after the run (SQLite, read once the gateways had stopped and flushed): recording on, ${fmt(u.on.rows)} usage rows (per client, version, source, operation, status class and minute), ${fmt(u.on.clients)} distinct clients (the start-up check request is one more, by remote address), ${fmt(u.on.requests)} requests counted, ${fmt(on.sent)} sent (the load generator does not count the requests in flight when it stops); recording off: ${fmt(u.off.rows)} rows.`,
     '',
     'RSS is the resident memory of the gateway process (VmRSS); heap used is what V8 reported right after the phase, without a forced collection, so it moves with the garbage collector\'s timing.',
     '',

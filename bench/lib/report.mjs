@@ -46,7 +46,9 @@ export function summarize(cells, targets) {
   }
   for (const cell of byName.values()) cell.vsBaseline = roundRatio(byName.get(cell.name), byName.get(BASELINE), 'rps').value;
 
-  const verdicts = targets.map((t) => {
+  // A target on a cell this run did not include (--only) is left out rather than reported n/a.
+  const present = (name) => byName.has(name);
+  const verdicts = targets.filter((t) => present(t.cell) && (t.kind !== 'ratio' || present(t.of))).map((t) => {
     const cell = byName.get(t.cell);
     let value = cell?.[t.metric] ?? null;
     let clean;
