@@ -25,7 +25,7 @@ import { limitedBody } from './proxy/body-limit.js';
 import { createForwarder, fromOptions } from './proxy/forward.js';
 import { createTranslatedForwarder } from './proxy/forward-translated.js';
 import type { Translator } from './translate/translator.js';
-import { RouteTable } from './proxy/route-table.js';
+import { RouteTable, wildcardNames } from './proxy/route-table.js';
 import { Resolver } from './resolve/resolver.js';
 import { lazyChildLogger, RequestLog } from './request-log.js';
 import './request-context.js';
@@ -39,6 +39,9 @@ export interface GatewayOptions {
   /** The translation engine (loadTranslator); without it every request passes through. */
   translator?: Translator;
 }
+
+/** How usage names a request no route serves: `GET (no route)`. */
+const unrouted = wildcardNames('(no route)');
 
 /** No changes configured: nothing to translate, everything streams. */
 const PASSTHROUGH: Pick<Translator, 'plan'> = { plan: () => undefined };
@@ -101,7 +104,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const pins = config.pins.enabled ? pinBook : undefined;
   const translator = options.translator;
   const operationOf = (method: string, ctx: RequestContext): string =>
-    translator?.operation(method, ctx.path!, ctx.version!.id) ?? (ctx.route ? `${method} ${ctx.route.wildcard}` : `${method} (unrouted)`);
+    translator?.operation(method, ctx.path!, ctx.version!.id) ?? (ctx.route ? ctx.route.wildcard(method) : unrouted(method));
   /** Every finished response: the request counter, and its usage row when a version was resolved. */
   function completed(request: FastifyRequest, reply: FastifyReply): void {
     const ctx = request.verso;

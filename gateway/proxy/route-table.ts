@@ -8,8 +8,8 @@ import type { GatewayConfig, RouteConfig, UpstreamConfig, VersionConfig } from '
 
 export interface Route {
   prefix: string;
-  /** `/orders/*`: how usage names requests under this prefix that no spec operation matches. */
-  wildcard: string;
+  /** `GET /orders/*`: how usage names a request under this prefix that no spec operation matches. */
+  wildcard(method: string): string;
   /** Upstream for a version: its override if any, else the route's upstream. */
   upstreamFor(version: VersionConfig): UpstreamConfig;
 }
@@ -43,7 +43,23 @@ function compile(route: RouteConfig, config: GatewayConfig): CompiledRoute {
   return {
     prefix: route.prefix,
     below: route.prefix === '/' ? '/' : `${route.prefix}/`,
-    wildcard: route.prefix === '/' ? '/*' : `${route.prefix}/*`,
+    wildcard: wildcardNames(route.prefix === '/' ? '/*' : `${route.prefix}/*`),
     upstreamFor: (version) => byVersion.get(version.id) ?? fallback,
   };
 }
+
+/** One string per method, built once: usage names every request, so no string is built per request. */
+export function wildcardNames(path: string): (method: string) => string {
+  const names = new Map<string, string>();
+  return (method) => {
+    let name = names.get(method);
+    if (name === undefined) {
+      name = `${method} ${path}`;
+      // Methods come from the request line; only the known ones are kept.
+      if (KNOWN_METHODS.has(method)) names.set(method, name);
+    }
+    return name;
+  };
+}
+
+const KNOWN_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);

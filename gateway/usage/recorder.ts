@@ -34,6 +34,11 @@ const ROLLUP_EVERY_MS = 3_600_000;
 const CLOSE_RETRY_DELAYS_MS = [250, 500, 1_000];
 const NO_OP = (): void => {};
 
+/** A row being counted, tagged with the generation of `#rows` it belongs to. */
+type LiveRow = UsageRow & { generation: number };
+
+const KNOWN_CLIENTS_LIMIT = 100_000;
+
 /** Resolution sources, numbered for the row index. */
 const SOURCE_INDEX: Record<ResolutionSource, number> = { header: 0, path: 1, query: 2, 'media-type': 3, pin: 4, default: 5 };
 const SOURCES = 6;
@@ -52,7 +57,7 @@ export class UsageRecorder {
   readonly #onDropped: (counts: number) => void;
 
   /** Rows counted since the last swap, keyed by `client \0 version \0 source \0 operation \0 class \0 minute`. */
-  #rows = new Map<string, UsageRow>();
+  #rows = new Map<string, LiveRow>();
   /** The clients those rows mention. */
   #clients = new Map<string, ClientInfo>();
   /** Rows handed to the store by the flush in progress (they still count against `bufferLimit`). */
@@ -71,8 +76,21 @@ export class UsageRecorder {
    * request costs three Map lookups and no allocation. Cleared when the minute turns or the rows
    * are swapped out for a flush; a miss falls back to the string key.
    */
-  #index = new Map<string, Map<string, Map<number, UsageRow>>>();
+  #index = new Map<string, Map<string, Map<number, LiveRow>>>();
   #versionSlots = new Map<string, number>();
+  /**
+   * Which swap of `#rows` is current. The index outlives a flush (rebuilding every client's maps
+   * after each flush cost more than recording itself with 10,000 clients); a row it finds from an
+   * earlier generation has been handed to the store and is not counted into again.
+   */
+  #generation = 0;
+  /** Whether `#rows` may hold a current-minute row the index does not know (merged back, or the clock went back). */
+  #keyLookup = false;
+  /**
+   * Clients already in a batch (sent or queued), so each is written once rather than at every
+   * flush; cleared past KNOWN_CLIENTS_LIMIT, after which clients are simply written again.
+   */
+  #known = new Map<string, ClientInfo>();
 
   constructor(store: UsageStore, options: RecorderOptions) {
     this.#store = store;
@@ -94,6 +112,7 @@ export class UsageRecorder {
   record(client: ClientIdentity, version: string, source: ResolutionSource, operation: string, status: number, at: number): void {
     const minute = at - (at % MINUTE_MS);
     if (minute !== this.#minute) {
+      if (minute < this.#minute) this.#keyLookup = true;
       this.#minute = minute;
       this.#minuteText = String(minute);
       this.#index.clear();
@@ -107,23 +126,26 @@ export class UsageRecorder {
     let byOperation = byClient.get(operation);
     if (byOperation === undefined) byClient.set(operation, (byOperation = new Map()));
     let row = byOperation.get(slot);
-    if (row !== undefined) {
+    if (row !== undefined && row.generation === this.#generation) {
       row.count++;
       if (at < row.firstSeen) row.firstSeen = at;
       else if (at > row.lastSeen) row.lastSeen = at;
       return;
     }
 
-    // Not yet in this minute's index: the row may still exist (merged back after a failed flush).
     const statusClass = STATUS_CLASSES[classIndex] ?? '5xx';
     const key = client.id + '\0' + version + '\0' + source + '\0' + operation + '\0' + statusClass + '\0' + this.#minuteText;
-    row = this.#rows.get(key);
-    if (row !== undefined) {
-      byOperation.set(slot, row);
-      row.count++;
-      if (at < row.firstSeen) row.firstSeen = at;
-      else if (at > row.lastSeen) row.lastSeen = at;
-      return;
+    if (this.#keyLookup) {
+      // The row may exist without the index knowing it (merged back after a failed flush).
+      row = this.#rows.get(key);
+      if (row !== undefined) {
+        row.generation = this.#generation;
+        byOperation.set(slot, row);
+        row.count++;
+        if (at < row.firstSeen) row.firstSeen = at;
+        else if (at > row.lastSeen) row.lastSeen = at;
+        return;
+      }
     }
     if (this.#rows.size + this.#inFlight >= this.#bufferLimit) {
       this.#dropped++;
@@ -131,13 +153,16 @@ export class UsageRecorder {
     }
     row = {
       client: client.id, version, source, operation, statusClass, granularity: 'minute', bucket: minute,
-      count: 1, firstSeen: at, lastSeen: at,
+      count: 1, firstSeen: at, lastSeen: at, generation: this.#generation,
     };
     this.#rows.set(key, row);
     byOperation.set(slot, row);
-    const known = this.#clients.get(client.id);
+    const known = this.#known.get(client.id);
     if (known === undefined || known.kind !== client.by || known.label !== client.label || known.verified !== client.verified) {
-      this.#clients.set(client.id, clientInfo(client));
+      if (this.#known.size >= KNOWN_CLIENTS_LIMIT) this.#known.clear();
+      const info = clientInfo(client);
+      this.#known.set(client.id, info);
+      this.#clients.set(client.id, info);
     }
   }
 
@@ -202,7 +227,8 @@ export class UsageRecorder {
     const clients = this.#clients;
     this.#rows = new Map();
     this.#clients = new Map();
-    this.#index.clear();
+    this.#generation++;
+    this.#keyLookup = false;
     this.#inFlight = rows.size;
     try {
       await this.#store.write({ rows: [...rows.values()], clients: [...clients.values()] });
@@ -223,7 +249,8 @@ export class UsageRecorder {
   }
 
   /** Put a failed batch back: counts add to rows recorded meanwhile, nothing is lost. */
-  #mergeBack(rows: Map<string, UsageRow>, clients: Map<string, ClientInfo>): void {
+  #mergeBack(rows: Map<string, LiveRow>, clients: Map<string, ClientInfo>): void {
+    this.#keyLookup = true;
     for (const [key, row] of rows) {
       const current = this.#rows.get(key);
       if (current === undefined) {

@@ -20,7 +20,7 @@ const KEY: ClientIdentity = { id: 'key_0123456789abcdef', by: 'api-key', label: 
 const JWT: ClientIdentity = { id: 'svc-billing', by: 'jwt', verified: false };
 const HEADER: ClientIdentity = { id: 'mobile-app', by: 'header' };
 
-interface Fault { failWrites: boolean; writes: number; gate?: Promise<void> }
+interface Fault { failWrites: boolean; writes: number; gate?: Promise<void>; batches: UsageBatch[] }
 
 /** The real store, with `write` failing while `fault.failWrites` and waiting for `fault.gate` when set. */
 function withFaults(store: UsageStore, fault: Fault): UsageStore {
@@ -29,6 +29,7 @@ function withFaults(store: UsageStore, fault: Fault): UsageStore {
       if (prop === 'write') {
         return async (batch: UsageBatch) => {
           fault.writes++;
+          fault.batches.push(batch);
           if (fault.gate) await fault.gate;
           if (fault.failWrites) throw new Error('store unreachable (injected)');
           return target.write(batch);
@@ -54,7 +55,7 @@ afterEach(async () => {
 async function setup(options: Partial<RecorderOptions> = {}) {
   const store = openStore({ kind: 'sqlite', file: ':memory:' });
   await store.init();
-  const fault: Fault = { failWrites: false, writes: 0 };
+  const fault: Fault = { failWrites: false, writes: 0, batches: [] };
   const { logger, lines } = capture();
   const events = { failures: 0, dropped: [] as number[] };
   const recorder = new UsageRecorder(withFaults(store, fault), {
@@ -149,6 +150,44 @@ describe('UsageRecorder', () => {
       { client: KEY.id, count: 3, firstSeen: T0, lastSeen: T0 + 2 },
       { client: JWT.id, count: 1, firstSeen: T0 + 3, lastSeen: T0 + 3 },
     ]);
+  });
+
+  it('counts a row again after its flush into a new row, across minutes and failed flushes, never into the flushed one', async () => {
+    const { store, recorder, fault } = await setup();
+    recorder.record(KEY, 'v1', 'header', 'GET /a', 200, T0);
+    await recorder.flush();
+    recorder.record(KEY, 'v1', 'header', 'GET /a', 200, T0 + 1);
+    fault.failWrites = true;
+    await expect(recorder.flush()).rejects.toThrow('injected');
+    recorder.record(KEY, 'v1', 'header', 'GET /a', 200, T0 + 2); // the same row, merged back
+    recorder.record(KEY, 'v1', 'header', 'GET /a', 200, T0 + M); // the next minute
+    recorder.record(KEY, 'v1', 'header', 'GET /a', 200, T0 + 3); // the clock going back a minute
+    fault.failWrites = false;
+    await recorder.flush();
+    recorder.record(KEY, 'v1', 'header', 'GET /a', 200, T0 + 4);
+    await recorder.flush();
+    expect(await store.summarize({}, ['client'])).toEqual([{ client: KEY.id, count: 6, firstSeen: T0, lastSeen: T0 + M }]);
+    expect(await store.series({}, M)).toEqual([
+      { bucket: T0, version: 'v1', count: 5 },
+      { bucket: T0 + M, version: 'v1', count: 1 },
+    ]);
+  });
+
+  it('writes a client\'s record once rather than at every flush, and again when it changes', async () => {
+    const { store, recorder, fault } = await setup();
+    recorder.record(KEY, 'v1', 'header', 'GET /a', 200, T0);
+    recorder.record(HEADER, 'v1', 'header', 'GET /a', 200, T0);
+    await recorder.flush();
+    recorder.record(KEY, 'v1', 'header', 'GET /b', 200, T0);
+    await recorder.flush();
+    recorder.record({ ...KEY, label: 'Acme (renamed)' }, 'v1', 'header', 'GET /c', 200, T0);
+    await recorder.flush();
+    expect(fault.batches.map((b) => b.clients.map((c) => `${c.id}:${c.label ?? ''}`))).toEqual([
+      [`${KEY.id}:Acme`, `${HEADER.id}:`],
+      [],
+      [`${KEY.id}:Acme (renamed)`],
+    ]);
+    expect((await store.clients([KEY.id]))[0].label).toBe('Acme (renamed)');
   });
 
   it('flushes on the interval once started', async () => {
