@@ -17,7 +17,7 @@
  *   node paired.mjs verso verso-no-recording --clients 10000
  *   node paired.mjs verso-no-recording verso-no-recording                              # A/A: the method's own noise
  *   node paired.mjs A B [--pairs 3] [--rounds 2] [--duration 15] [--warmup 3] [--connections 32] [--clients 100]
- *                       [--load wrk|autocannon] [--verso dist|tsx] [--out results/paired]
+ *                       [--load wrk|autocannon] [--verso dist|tsx] [--out results/paired] [--cells experiments/x.mjs]
  *
  * Reports, per round and as the median with the range: A / B throughput, and the same from CPU
  * per request (B µs ÷ A µs, all threads, /proc). Not a replacement for e2e.mjs (which measures
@@ -28,7 +28,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cells, CLIENTS, HEADERS, PATH } from './cells.mjs';
+import { pathToFileURL } from 'node:url';
+import { CLIENTS, HEADERS, PATH } from './cells.mjs';
 import { loadGenerator } from './lib/load.mjs';
 import { cpuMicros, pinSelf } from './lib/processes.mjs';
 import { median } from './lib/report.mjs';
@@ -48,8 +49,11 @@ const { values: opts, positionals } = parseArgs({
     out: { type: 'string', default: 'results/paired' },
     // Extra Node flags for both servers, as one argument: --node-flags="--hash-seed=1 --random-seed=1".
     'node-flags': { type: 'string', default: '' },
+    // Another list of cells (same exports as cells.mjs), for experiments: --cells experiments/x.mjs.
+    cells: { type: 'string' },
   },
 });
+const { cells } = await import(opts.cells ? pathToFileURL(resolve(opts.cells)).href : './cells.mjs');
 if (positionals.length !== 2) throw new Error(`name two cells, e.g. node paired.mjs verso verso-no-recording; cells: ${cells.map((c) => c.name).join(', ')}`);
 const pairs = Number(opts.pairs);
 const rounds = Number(opts.rounds);

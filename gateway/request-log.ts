@@ -42,13 +42,23 @@ export class RequestLog extends LogController {
       return;
     }
     if (!this.logger.isLevelEnabled('info')) return;
-    let line = `{"level":${INFO},"time":${Date.now()}${this.chindings},"reqId":${JSON.stringify(request.id)},"method":"${request.method}","url":${JSON.stringify(request.url)}`;
+    let line = `{"level":${INFO},"time":${Date.now()}${this.chindings},"reqId":${quote(request.id)},"method":"${request.method}","url":${quote(request.url)}`;
     if (ctx?.version) line += `,"version":"${ctx.version.id}","source":"${ctx.source}"`;
-    if (ctx) line += `,"client":${JSON.stringify(ctx.client.id)}`;
+    if (ctx) line += `,"client":${quote(ctx.client.id)}`;
     if (ctx?.upstream) line += `,"upstream":"${ctx.upstream.name}"`;
     line += `,"status":${reply.statusCode},"duration_ms":${Math.round(reply.elapsedTime * 100) / 100},"msg":"request"}\n`;
     this.stream.write(line);
   }
+}
+
+/**
+ * A JSON string literal. Request ids, client ids and most URLs are printable ASCII without `"` or
+ * `\`, which need no escaping; anything else goes through JSON.stringify. The three values of
+ * the access line cost ~0.8 µs per request through JSON.stringify alone.
+ */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+export function quote(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
 /** The same fields as an object, for the error line. */

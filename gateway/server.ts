@@ -27,6 +27,7 @@ import { createTranslatedForwarder } from './proxy/forward-translated.js';
 import type { Translator } from './translate/translator.js';
 import { RouteTable, wildcardNames } from './proxy/route-table.js';
 import { Resolver } from './resolve/resolver.js';
+import { createLogSink } from './log-sink.js';
 import { lazyChildLogger, RequestLog } from './request-log.js';
 import './request-context.js';
 
@@ -64,23 +65,8 @@ export interface Gateway {
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
-/**
- * Log lines are collected up to 8 KB and written together (or at the latest every 250 ms), so a
- * busy gateway makes one write per few dozen requests instead of one per request: each write is
- * a hop to libuv's thread pool, and per-line writes cost the passthrough path about a tenth of its
- * throughput. Everything buffered is flushed on shutdown.
- */
-function bufferedStdout(): DestinationStream & { flushSync?: () => void } {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 8192 });
-  const timer = setInterval(() => {
-    try { destination.flush(); } catch { /* a write in flight: the next tick flushes */ }
-  }, 250);
-  timer.unref();
-  return destination;
-}
-
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const logger = pino({ level: config.log.level, base: { service: 'verso' } }, options.logStream ?? bufferedStdout());
+  const logger = pino({ level: config.log.level, base: { service: 'verso' } }, options.logStream ?? createLogSink());
   let closing = false;
   const isClosing = () => closing;
   const now = options.now ?? Date.now;

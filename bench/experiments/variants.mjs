@@ -1,0 +1,32 @@
+/**
+ * Patched copies of the gateway, each measured like the `verso` cell: for working out what a part
+ * of the request path costs before changing it. Each directory under $VERSO_VARIANTS (default
+ * /tmp/verso-variants) holds a copy of the build (`dist/`, `package.json`, a `node_modules` link
+ * to the root's) with one thing changed; it becomes the cell `v-<directory>`.
+ *
+ *   mkdir -p /tmp/verso-variants/no-log && cp -r ../dist ../package.json /tmp/verso-variants/no-log/
+ *   ln -s "$PWD/../node_modules" /tmp/verso-variants/no-log/node_modules   # then patch the copy
+ *   node paired.mjs v-no-log http-proxy --cells experiments/variants.mjs --pairs 4 --rounds 1 --duration 10
+ */
+
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cells as all, versoServer } from '../cells.mjs';
+
+const root = process.env.VERSO_VARIANTS ?? '/tmp/verso-variants';
+const pick = (name) => all.find((c) => c.name === name);
+const verso = pick('verso');
+
+const variants = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'dist/gateway/cli/main.js'))) : [];
+
+export const cells = [
+  ...all,
+  ...variants.map((d) => ({
+    ...verso,
+    name: `v-${d}`,
+    label: `Verso passthrough, variant ${d}`,
+    start: (ctx) => versoServer({ ...ctx, verso: { ...ctx.verso, cli: join(root, d, 'dist/gateway/cli/main.js') } }, 'fixtures/passthrough.yaml'),
+  })),
+];
+
+export const targets = [];
