@@ -22,7 +22,7 @@ import { normalizeTarget } from './proxy/target.js';
 import type { RouteTable } from './proxy/route-table.js';
 import { declaredTooLarge } from './proxy/body-limit.js';
 import type { RequestContext } from './request-context.js';
-import { CLIENT_ID } from './request-log.js';
+import { logClient } from './request-log.js';
 import { NOT_IN_VERSION, type TranslationPlan, type Translator } from './translate/translator.js';
 
 /** What the request path needs of the pin book (usage/pins.ts): synchronous, no I/O. */
@@ -76,12 +76,13 @@ export function createRequestHandler(deps: RequestPathDeps) {
       path: undefined,
       route: undefined,
       upstream: undefined,
+      upstreamQuery: '',
       sentAt: 0,
       vary,
       responseHeaders: NO_HEADERS,
     };
     request.verso = ctx;
-    (request.raw as { [CLIENT_ID]?: string })[CLIENT_ID] = ctx.client.id;
+    logClient(request.log, ctx.client.id);
     if (deps.isClosing()) {
       reply.header('connection', 'close');
       return fail(reply, undefined, 'VERSO_SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.');

@@ -19,9 +19,6 @@ export type CompletedObserver = (request: FastifyRequest, reply: FastifyReply) =
 
 const NOTHING_TO_OBSERVE: CompletedObserver = () => {};
 
-/** Where the client id is kept on the raw request, for log lines other than the access line. */
-export const CLIENT_ID = Symbol('verso.client');
-
 export class RequestLog extends LogController {
   private readonly stream: { write(line: string): unknown };
   private readonly chindings: string;
@@ -79,24 +76,29 @@ function requestFields(request: FastifyRequest, reply: FastifyReply) {
 /**
  * Fastify gives every request a child logger bound to its id. Most requests never log anything
  * but their access line (written above), so the child is created on first use only, and then
- * carries the client id too, so every line about a request names its client.
+ * carries the client id too (`logClient`), so every line about a request names its client.
  */
-export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions, rawRequest?: object): FastifyBaseLogger {
-  return new LazyChild(logger, bindings, options, rawRequest as { [CLIENT_ID]?: string } | undefined) as unknown as FastifyBaseLogger;
+export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  return new LazyChild(logger, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+/** Name the client on a request's logger (the request path calls this once it has identified the client). */
+export function logClient(log: FastifyBaseLogger, client: string): void {
+  if (log instanceof LazyChild) log.client = client;
 }
 
 class LazyChild {
-  private real?: FastifyBaseLogger;
+  private real?: FastifyBaseLogger = undefined;
+  client: string | undefined = undefined;
   constructor(
     private readonly parent: FastifyBaseLogger,
     private readonly bindings: Bindings,
     private readonly options: ChildLoggerOptions,
-    private readonly raw: { [CLIENT_ID]?: string } | undefined,
   ) {}
   /** Created on first use, by which time the request path has identified the client. */
   private get log(): FastifyBaseLogger {
     if (this.real) return this.real;
-    const client = this.raw?.[CLIENT_ID];
+    const client = this.client;
     return (this.real = this.parent.child(client === undefined ? this.bindings : { ...this.bindings, client }, this.options));
   }
   get level() { return this.log.level; }

@@ -147,7 +147,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     lifecycle: new Lifecycle(config.versions),
     identify: createIdentifier(config.clients),
     pins: pins ?? PINS_OFF,
-    forward: createForwarder(config.upstreams.values(), forwardDeps),
+    forward: createForwarder(config.upstreams.values(), forwardDeps, dispatcher),
     forwardTranslated: createTranslatedForwarder({
       bodyLimit: config.proxy.bodyLimit,
       baseOptions: (upstream) => baseOptions.get(upstream.name)!,

@@ -18,7 +18,14 @@ const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forw
 type Headers = Record<string, string | string[] | number | undefined>;
 
 const HOP = new Set(HOP_BY_HOP);
-const FORWARDED = new Set(FORWARDING);
+/**
+ * `Expect: 100-continue` is answered by the gateway's own HTTP server before the request reaches
+ * the request path (node:http sends the 100); the upstream request that follows carries the whole
+ * body and nothing to expect. undici refuses to send an Expect header, so forwarding it turned
+ * every such request (curl sends it for bodies over 1 KB) into a 502.
+ */
+const CONSUMED = new Set(['expect']);
+const CONSUMED_AND_FORWARDED = new Set([...CONSUMED, ...FORWARDING]);
 
 /** The header names a Connection header lists (undici hands a repeated header over as an array). */
 function connectionListed(headers: Headers): Set<string> | undefined {
@@ -57,11 +64,11 @@ export interface ForwardingFacts {
 }
 
 /**
- * The headers an upstream request carries: the client's, less hop-by-hop headers and (unless
- * trusted) the client's forwarding claims, plus X-Forwarded-For/-Proto/-Host.
+ * The headers an upstream request carries: the client's, less hop-by-hop headers, Expect and
+ * (unless trusted) the client's forwarding claims, plus X-Forwarded-For/-Proto/-Host.
  */
 export function upstreamRequestHeaders(headers: Headers, original: IncomingHttpHeaders, facts: ForwardingFacts, trusted: boolean): Headers {
-  const out = withoutHopByHop(headers, trusted ? undefined : FORWARDED);
+  const out = withoutHopByHop(headers, trusted ? CONSUMED : CONSUMED_AND_FORWARDED);
   const remote = facts.remoteAddress ?? 'unknown';
   const priorFor = trusted ? original['x-forwarded-for'] : undefined;
   out['x-forwarded-for'] = priorFor ? `${Array.isArray(priorFor) ? priorFor.join(', ') : priorFor}, ${remote}` : remote;

@@ -9,11 +9,14 @@
  * - An encoded `/` or `\`, a NUL, a raw `\` or a bad escape is refused: upstreams disagree on how
  *   to read them, so no reading is safe.
  * - Empty segments collapse, `.` and `..` segments are resolved (never above the root).
+ * - A segment `..;…` (or `..%3B…`) is refused: Tomcat-style upstreams drop a `;` path parameter
+ *   and read it as `..`, which would climb out of the route's prefix behind the gateway's back.
  */
 
 export type Target = { ok: true; path: string; query: string } | { ok: false; reason: string };
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
+const DOT_DOT_PARAMETER = /^\.\.(;|%3B)/i;
 
 export function normalizeTarget(rawUrl: string): Target {
   let url = rawUrl;
@@ -55,6 +58,7 @@ export function normalizeTarget(rawUrl: string): Target {
   const out: string[] = [];
   for (const segment of decoded.split('/')) {
     if (segment === '' || segment === '.') continue;
+    if (DOT_DOT_PARAMETER.test(segment)) return { ok: false, reason: `the segment "${truncate(segment)}" would read as ".." to upstreams that drop path parameters` };
     if (segment === '..') out.pop();
     else out.push(segment);
   }

@@ -79,22 +79,30 @@ describe('request-target normalisation', () => {
       expect(reached).toEqual([]);
     });
 
-    it.each(['/orders/..;/admin', '/orders/..%3B/admin', '/orders/..%3b/admin'])(
-      'answers 400 invalid-path for %s, which Tomcat-style upstreams would read as /admin',
-      async (target) => {
-        const { res, body, reached } = await send(target);
-        expect(res.status).toBe(400);
-        expect(body).toEqual({
-          type: 'https://verso.dev/problems/invalid-path',
-          title: 'Invalid request path',
-          status: 400,
-          detail: 'The request path cannot be forwarded: source/request contain invalid characters.',
-          code: 'VERSO_INVALID_PATH',
-          request_id: expect.stringMatching(UUID),
-        });
-        expect(reached).toEqual([]);
-      },
-    );
+    it.each([
+      ['/orders/..;/admin', '..;'],
+      ['/orders/..%3B/admin', '..%3B'],
+      ['/orders/..%3b/admin', '..%3B'],
+      ['/orders/..;jsessionid=1/admin', '..;jsessionid=1'],
+    ])('answers 400 invalid-path for %s, which Tomcat-style upstreams would read as /admin', async (target, segment) => {
+      const { res, body, reached } = await send(target);
+      expect(res.status).toBe(400);
+      expect(body).toEqual({
+        type: 'https://verso.dev/problems/invalid-path',
+        title: 'Invalid request path',
+        status: 400,
+        detail: `The request path is not acceptable: the segment "${segment}" would read as ".." to upstreams that drop path parameters.`,
+        code: 'VERSO_INVALID_PATH',
+        request_id: expect.stringMatching(UUID),
+      });
+      expect(reached).toEqual([]);
+    });
+
+    it('forwards a segment that only starts with two dots, such as a file named ..notes', async () => {
+      const { res, reached } = await send('/orders/..notes');
+      expect(res.status).toBe(200);
+      expect(reached).toEqual(['/orders/..notes']);
+    });
 
     it.each(['/%zz', '/orders/%zz', '/orders/%ff', '/orders/%C3'])('answers 400 for the malformed escape in %s and forwards nothing', async (target) => {
       const { res, reached } = await send(target);
