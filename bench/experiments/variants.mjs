@@ -21,10 +21,13 @@ const variants = existsSync(root) ? readdirSync(root).filter((d) => existsSync(j
 
 export const cells = [
   ...all,
+  ...(await import('./baselines.mjs')).cells.filter((c) => c.name.startsWith('reply-from-route')),
   ...variants.map((d) => ({
     ...verso,
     name: `v-${d}`,
     label: `Verso passthrough, variant ${d}`,
+    // A variant that no longer answers like Verso (a NOCHECK file in its directory) skips the check.
+    check: existsSync(join(root, d, 'NOCHECK')) ? undefined : verso.check,
     start: (ctx) => versoServer({ ...ctx, verso: { ...ctx.verso, cli: join(root, d, 'dist/gateway/cli/main.js') } }, 'fixtures/passthrough.yaml'),
   })),
 ];

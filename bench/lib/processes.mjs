@@ -49,7 +49,9 @@ export function setNiceness(n) {
 export function pinnedCommand(core, cmd, args) {
   const nice = niceness !== 0 ? ['nice', '-n', String(niceness)] : [];
   const pin = PINNING ? ['taskset', '-c', String(core)] : [];
-  const all = [...pin, ...nice, cmd, ...args];
+  // BENCH_NO_ASLR=1: start every process with address-space randomisation off (setarch -R).
+  const fixed = process.env.BENCH_NO_ASLR ? ['setarch', os.arch() === 'x64' ? 'x86_64' : os.arch(), '-R'] : [];
+  const all = [...pin, ...nice, ...fixed, cmd, ...args];
   return [all[0], all.slice(1)];
 }
 
