@@ -76,7 +76,6 @@ export function createRequestHandler(deps: RequestPathDeps) {
       path: undefined,
       route: undefined,
       upstream: undefined,
-      upstreamQuery: '',
       sentAt: 0,
       vary,
       responseHeaders: NO_HEADERS,

@@ -8,8 +8,8 @@ import type { ClientIdentity } from './clients/identify.js';
  * Filled in step by step; a field is undefined when the request was refused before that step.
  * Everything the request path remembers about a request lives here, in an object of one fixed
  * shape: a property added to fastify's request or to Node's IncomingMessage on every request
- * would give those objects a second hidden class, and every function in fastify, reply-from and
- * node:http that reads them would have to handle both.
+ * would give those objects a second hidden class, and every function in fastify and node:http
+ * that reads them would have to handle both.
  */
 export interface RequestContext {
   client: ClientIdentity;
@@ -19,8 +19,6 @@ export interface RequestContext {
   path: string | undefined;
   route: Route | undefined;
   upstream: UpstreamConfig | undefined;
-  /** The query string sent upstream (normalised, without "?"); set by the forwarders. */
-  upstreamQuery: string;
   /** `performance.now()` when the request was sent upstream, for the upstream latency metric. */
   sentAt: number;
   /** `Vary` value naming every request header that selects the version. */

@@ -5,7 +5,6 @@
 
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import replyFrom from '@fastify/reply-from';
 import { Agent, Pool } from 'undici';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { GatewayConfig } from './config/types.js';
@@ -22,7 +21,7 @@ import { openStore } from './usage/store.js';
 import type { UsageStore } from './usage/types.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { limitedBody } from './proxy/body-limit.js';
-import { createForwarder, fromOptions } from './proxy/forward.js';
+import { createForwarder } from './proxy/forward.js';
 import { createTranslatedForwarder } from './proxy/forward-translated.js';
 import type { Translator } from './translate/translator.js';
 import { RouteTable, wildcardNames } from './proxy/route-table.js';
@@ -118,7 +117,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const dispatcher = new Agent({
     factory: (origin, opts) => new Pool(origin, { ...opts, connect: { timeout: connectTimeouts.get(String(origin)) ?? 5000 } }),
   });
-  app.register(replyFrom, { undici: dispatcher as unknown as Pool, disableRequestLogging: true });
 
   // Bodies are never parsed on the passthrough path: the stream is handed to the upstream as is.
   app.removeAllContentTypeParsers();
@@ -139,7 +137,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     isClosing,
     observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
   };
-  const baseOptions = new Map([...config.upstreams.values()].map((u) => [u.name, fromOptions(u, forwardDeps)]));
+  const forward = createForwarder(config.upstreams.values(), forwardDeps, dispatcher);
   const handler = createRequestHandler({
     config,
     resolver,
@@ -147,10 +145,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     lifecycle: new Lifecycle(config.versions),
     identify: createIdentifier(config.clients),
     pins: pins ?? PINS_OFF,
-    forward: createForwarder(config.upstreams.values(), forwardDeps, dispatcher),
+    forward,
     forwardTranslated: createTranslatedForwarder({
       bodyLimit: config.proxy.bodyLimit,
-      baseOptions: (upstream) => baseOptions.get(upstream.name)!,
+      forward,
       fail,
       observeTranslation: (direction, seconds) => metrics.translationLatency(direction, seconds),
     }),

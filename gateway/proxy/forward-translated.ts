@@ -1,8 +1,10 @@
 /**
  * Forwarding for requests whose operation a change touches. The request body (only when the
  * chain needs it) is read whole, parsed once, moved through the request chain and serialized
- * once; the response likewise, on its way back. Everything else about the exchange (headers,
- * errors, timeouts) is the passthrough forwarder's, whose options this extends.
+ * once; the response likewise, on its way back: its chunks are collected by the exchange
+ * (forward.ts) when the chain needs the body, else it streams through with only its status and
+ * headers translated. Everything else about the exchange (headers, errors, timeouts) is the
+ * passthrough forwarder's.
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,29 +15,37 @@ import type { Json, RequestParts, ResponseParts } from '../translate/authoring.j
 import { ChangeFailure } from '../translate/model.js';
 import type { TranslationPlan } from '../translate/translator.js';
 import type { ResponseChain } from '../translate/chain.js';
-import { BODY_TOO_LARGE, setUpstreamQuery } from './forward.js';
-
-type FromOptions = NonNullable<Parameters<FastifyReply['from']>[1]>;
+import { BODY_TOO_LARGE, type AnswerTranslation, type ExchangeOptions, type Forward } from './forward.js';
+import type { Headers } from './headers.js';
 
 export interface TranslatedForwardDeps {
   bodyLimit: number;
-  /** The passthrough forwarder's options for an upstream (headers, errors, timeouts). */
-  baseOptions(upstream: UpstreamConfig): FromOptions;
+  /** The passthrough forwarder (forward.ts), which takes the exchange options built here. */
+  forward: Forward;
   fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): FastifyReply;
   /** Seconds spent translating one body: parse, changes, serialize (the translation latency metric). */
   observeTranslation(direction: 'request' | 'response', seconds: number): void;
 }
 
 export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
+  /** The response side is the same for every request of one (chain, upstream): built once, not per request. */
+  const answers = new WeakMap<ResponseChain, Map<string, AnswerTranslation>>();
+  function answerFor(chain: ResponseChain, upstream: UpstreamConfig): AnswerTranslation {
+    let byUpstream = answers.get(chain);
+    if (!byUpstream) answers.set(chain, (byUpstream = new Map()));
+    let answer = byUpstream.get(upstream.name);
+    if (!answer) byUpstream.set(upstream.name, (answer = translateAnswer(chain, upstream, deps)));
+    return answer;
+  }
+
   return async function forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): Promise<FastifyReply> {
-    const base = deps.baseOptions(upstream);
-    let upstreamQuery = query;
-    if (!plan.request && plan.response) {
-      setUpstreamQuery(request, upstreamQuery);
-      request.verso!.sentAt = performance.now();
-      return reply.from(`${upstream.url}${plan.upstreamPath}`, responseOptions(plan.response, upstream, deps).options);
+    const options: ExchangeOptions = {};
+    if (plan.response) {
+      options.answer = answerFor(plan.response, upstream);
+      // The chain parses the body, so ask for it uncompressed.
+      options.identity = true;
     }
-    const options: FromOptions = { ...base };
+    let upstreamQuery = query;
 
     if (plan.request) {
       const parts: RequestParts = { body: undefined, headers: stringHeaders(request.headers), query: parseQuery(query) };
@@ -66,111 +76,69 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
       }
       if (plan.request.needsBody && raw !== undefined && request.method !== 'GET' && request.method !== 'HEAD') {
         options.body = parts.body === undefined ? '' : JSON.stringify(parts.body);
-        options.contentType = 'application/json';
       }
       upstreamQuery = stringifyQuery(parts.query, query);
       deps.observeTranslation('request', (performance.now() - started) / 1000);
       const changed = headerChanges(before, parts.headers);
-      if (changed) {
-        options.rewriteRequestHeaders = (req, headers) => {
-          for (const name of changed.removed) delete headers[name];
-          Object.assign(headers, changed.set);
-          return base.rewriteRequestHeaders!(req, headers);
-        };
-      }
+      if (changed) options.requestHeaders = changed;
     }
 
-    if (plan.response) {
-      // Response handling is the same for every request of this (operation, versions, upstream):
-      // built once, not per request.
-      const prepared = responseOptions(plan.response, upstream, deps);
-      options.onResponse = prepared.onResponse;
-      options.rewriteRequestHeaders = prepared.rewriteRequestHeaders;
-    }
-
-    setUpstreamQuery(request, upstreamQuery);
-    request.verso!.sentAt = performance.now();
-    return reply.from(`${upstream.url}${plan.upstreamPath}`, options);
+    return deps.forward(request, reply, upstream, plan.upstreamPath, upstreamQuery, options);
   };
 }
 
-interface PreparedResponse {
-  options: FromOptions;
-  onResponse: NonNullable<FromOptions['onResponse']>;
-  rewriteRequestHeaders: NonNullable<FromOptions['rewriteRequestHeaders']>;
-}
-
-const prepared = new WeakMap<ResponseChain, Map<string, PreparedResponse>>();
-
-function responseOptions(chain: ResponseChain, upstream: UpstreamConfig, deps: TranslatedForwardDeps): PreparedResponse {
-  let byUpstream = prepared.get(chain);
-  if (!byUpstream) prepared.set(chain, (byUpstream = new Map()));
-  let entry = byUpstream.get(upstream.name);
-  if (entry) return entry;
-  const base = deps.baseOptions(upstream);
-  const onResponse: PreparedResponse['onResponse'] = (rawReq, rawRep, rawRes) => {
-    // reply-from's types describe `res` as a server response; it is the upstream's answer.
-    const req = rawReq as FastifyRequest;
-    const rep = rawRep as FastifyReply;
-    const res = rawRes as unknown as { statusCode: number; headers: Record<string, unknown>; stream: Readable };
-    const status = res.statusCode;
-    const json = JSON_TYPE.test(String(res.headers['content-type'] ?? ''));
-    if (!chain.needsBody(status) || !json) {
-      const parts: ResponseParts = { status, body: undefined, headers: chain.touchesHeaders ? stringHeaders(rep.getHeaders()) : {} };
-      if (!applyResponse(req, rep, deps, chain, parts)) return;
-      rep.send(res.stream);
-      return;
-    }
-    readAll(res.stream, Number.POSITIVE_INFINITY).then((buffer) => {
+/** The response chain as the exchange runs it (forward.ts, AnswerTranslation). */
+function translateAnswer(chain: ResponseChain, upstream: UpstreamConfig, deps: TranslatedForwardDeps): AnswerTranslation {
+  return {
+    collects(status, headers) {
+      return chain.needsBody(status) && JSON_TYPE.test(String(headers['content-type'] ?? ''));
+    },
+    head(reply, status, headers) {
+      const parts: ResponseParts = { status, body: undefined, headers: chain.touchesHeaders ? stringHeaders(headers) : {} };
+      if (!runResponse(reply, deps, chain, parts, headers)) return undefined;
+      return { status: parts.status, headers };
+    },
+    whole(reply, status, headers, buffer) {
       const started = performance.now();
       let body: Json;
       try {
         body = JSON.parse(buffer.toString('utf8')) as Json;
       } catch {
         // The upstream broke its own contract; pass its bytes on rather than guess.
-        req.log.warn({ upstream: upstream.name, status }, 'upstream sent invalid JSON; passed through untranslated');
-        rep.send(buffer);
+        reply.request.log.warn({ upstream: upstream.name, status }, 'upstream sent invalid JSON; passed through untranslated');
+        reply.code(status).headers(headers).send(buffer);
         return;
       }
-      const parts: ResponseParts = { status, body, headers: chain.touchesHeaders ? stringHeaders(rep.getHeaders()) : {} };
-      if (!applyResponse(req, rep, deps, chain, parts)) return;
+      const parts: ResponseParts = { status, body, headers: chain.touchesHeaders ? stringHeaders(headers) : {} };
+      if (!runResponse(reply, deps, chain, parts, headers)) return;
       const json = parts.body === undefined ? '' : JSON.stringify(parts.body);
       deps.observeTranslation('response', (performance.now() - started) / 1000);
-      rep.header('content-length', Buffer.byteLength(json));
-      rep.send(json);
-    }, (err: Error) => {
-      req.log.warn({ err, upstream: upstream.name }, 'upstream response failed mid-body');
-      rep.raw.destroy(err);
-    });
+      headers['content-length'] = String(Buffer.byteLength(json));
+      reply.code(parts.status).headers(headers).send(json);
+    },
   };
-  // The chain parses the body, so ask for it uncompressed.
-  const rewrite = base.rewriteRequestHeaders!;
-  const rewriteRequestHeaders: PreparedResponse['rewriteRequestHeaders'] = (req, headers) => {
-    delete headers['accept-encoding'];
-    return rewrite(req, headers);
-  };
-  entry = { options: { ...base, onResponse, rewriteRequestHeaders }, onResponse, rewriteRequestHeaders };
-  byUpstream.set(upstream.name, entry);
-  return entry;
 }
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
-/** Run the response chain and copy status and headers back; false if a change failed. */
-function applyResponse(request: FastifyRequest, reply: FastifyReply, deps: TranslatedForwardDeps, chain: ResponseChain, parts: ResponseParts): boolean {
+/**
+ * Run the response chain; its header changes are made on `headers` (the answer's, to be sent),
+ * so headers no change touched keep their exact form (several Set-Cookie values stay several).
+ * False when a change failed: a problem response has been sent.
+ */
+function runResponse(reply: FastifyReply, deps: TranslatedForwardDeps, chain: ResponseChain, parts: ResponseParts, headers: Headers): boolean {
   const before = chain.touchesHeaders ? { ...parts.headers } : undefined;
   try {
     chain.run(parts);
   } catch (err) {
-    changeFailed(request, reply, deps, err);
+    changeFailed(reply.request, reply, deps, err);
     return false;
   }
-  if (parts.status !== reply.statusCode) reply.code(parts.status);
   if (!before) return true;
   const changed = headerChanges(before, parts.headers);
   if (changed) {
-    for (const name of changed.removed) reply.removeHeader(name);
-    reply.headers(changed.set);
+    for (const name of changed.removed) delete headers[name];
+    Object.assign(headers, changed.set);
   }
   return true;
 }
@@ -178,8 +146,6 @@ function applyResponse(request: FastifyRequest, reply: FastifyReply, deps: Trans
 function changeFailed(request: FastifyRequest, reply: FastifyReply, deps: TranslatedForwardDeps, err: unknown): FastifyReply {
   if (!(err instanceof ChangeFailure)) throw err;
   request.log.error({ err: err.cause, change: err.changeId }, 'change failed');
-  reply.removeHeader('content-length');
-  reply.removeHeader('content-type');
   return failWithVersion(reply, deps, 'VERSO_CHANGE_FAILED', `The change ${err.changeId} failed while translating this request; it is logged with this request_id.`, { change: err.changeId });
 }
 

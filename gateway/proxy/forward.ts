@@ -1,24 +1,22 @@
 /**
- * Sends a request on to its upstream and streams the answer back, both bodies untouched. This is
- * the only place upstream failures become HTTP errors: refused, reset or unreachable → 502, no
- * answer in time → 504 (DESIGN.md: "at the proxy boundary and nowhere else").
+ * Sends a request on to its upstream and relays the answer. This is the only place upstream
+ * failures become HTTP errors: refused, reset or unreachable → 502, no answer in time → 504
+ * (DESIGN.md: "at the proxy boundary and nowhere else").
  *
- * The passthrough path (`createForwarder`) talks to undici's dispatch API directly: the upstream's
- * status, headers and body chunks are written straight to the client's response as they arrive,
- * with backpressure both ways. @fastify/reply-from, which the translated path uses
- * (`fromOptions`, forward-translated.ts), wraps every answer in a Readable and pipes it into the
- * reply; on the benchmark that machinery cost about as much CPU per request as everything else a
- * passthrough request does (bench/README.md, "Where the passthrough time goes"), and the
- * passthrough path is the one every unchanged request takes.
+ * Requests go through undici's dispatch API, and the upstream's status, headers and body chunks
+ * are written straight to the client's response as they arrive, with backpressure both ways; a
+ * translated answer whose body a change rewrites is collected first (forward-translated.ts).
+ * @fastify/reply-from, which this replaced, wraps every answer in a Readable and pipes it into
+ * the reply; on the benchmark that machinery cost about as much CPU per request as everything
+ * else a passthrough request does (bench/README.md, "Where the passthrough time goes").
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type {} from '@fastify/reply-from';
 import type { Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { ProblemCode } from '../errors.js';
-import { mergeVary, upstreamRequestHeaders, withoutHopByHop } from './headers.js';
+import { mergeVary, upstreamRequestHeaders, withoutHopByHop, type Headers } from './headers.js';
 
 export const BODY_TOO_LARGE = 'VERSO_BODY_TOO_LARGE';
 
@@ -33,33 +31,53 @@ export interface ForwardDeps {
   observeUpstream(upstream: string, seconds: number): void;
 }
 
-/**
- * The query goes to reply-from separately from the URL, for two reasons: reply-from runs
- * `decodeURIComponent` over the whole URL it is given and refuses any `../` in it, so a query such
- * as `?next=../a`, `?q=100%` or a non-UTF-8 escape would be refused as an invalid path; and with a
- * URL that has no query it falls back to the raw request's, so `/orders#x?api-version=v1` (query
- * "" for the resolver) would reach the upstream as `/orders?api-version=v1`.
- */
-const normalisedQuery = (_search: string | undefined, _url: string, request: object) => (request as FastifyRequest).verso?.upstreamQuery ?? '';
-
-/** The query string reply-from sends upstream for this request (without the "?"). */
-export function setUpstreamQuery(request: FastifyRequest, query: string): void {
-  request.verso!.upstreamQuery = query;
-}
-
-type FromOptions = NonNullable<Parameters<FastifyReply['from']>[1]>;
-
 /** Where an upstream's requests go, worked out once at start-up. */
 interface Target {
   upstream: UpstreamConfig;
   origin: string;
-  /** Host header the upstream expects (its own authority, as reply-from sends). */
+  /** Host header the upstream expects (its own authority). */
   host: string;
   /** A path the upstream URL carries (`http://legacy:8080/api` → `/api`), put before every request path. */
   basePath: string;
 }
 
-/** The passthrough forwarder: one dispatch per request through `dispatcher` (the gateway's undici Agent). */
+/** Header changes a request chain made to the client's headers (forward-translated.ts). */
+export interface HeaderChanges {
+  removed: string[];
+  set: Record<string, string>;
+}
+
+/**
+ * The response chain's side of an exchange (forward-translated.ts), given the upstream's status
+ * and headers once they have been rewritten like any passthrough answer's (hop-by-hop headers
+ * out, Vary merged, the version's headers in).
+ */
+export interface AnswerTranslation {
+  /** Whether this answer's body must be collected and translated whole (else it streams). */
+  collects(status: number, headers: Headers): boolean;
+  /** Translate the status and headers of an answer whose body streams through; undefined when a change failed (a problem was sent). */
+  head(reply: FastifyReply, status: number, headers: Headers): { status: number; headers: Headers } | undefined;
+  /** Translate a collected answer and send it. */
+  whole(reply: FastifyReply, status: number, headers: Headers, body: Buffer): void;
+}
+
+/** What the translated forwarder changes about an exchange; the passthrough changes nothing. */
+export interface ExchangeOptions {
+  /** Applied to the client's headers before the gateway's own rewriting. */
+  requestHeaders?: HeaderChanges;
+  /** A replacement body, JSON text, sent instead of the client's. */
+  body?: string;
+  /** Ask the upstream for an uncompressed answer (a response chain will parse it). */
+  identity?: boolean;
+  answer?: AnswerTranslation;
+}
+
+const PASSTHROUGH: ExchangeOptions = Object.freeze({});
+
+/**
+ * The forwarder: one dispatch per request through `dispatcher` (the gateway's undici Agent).
+ * `path` is the upstream's path, `query` the query string to send (without "?").
+ */
 export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: ForwardDeps, dispatcher: Dispatcher) {
   const targets = new Map<string, Target>();
   for (const upstream of upstreams) {
@@ -67,11 +85,16 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
     targets.set(upstream.name, { upstream, origin: url.origin, host: url.host, basePath: url.pathname === '/' ? '' : url.pathname });
   }
 
-  return function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string): FastifyReply {
+  return function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string, options: ExchangeOptions = PASSTHROUGH): FastifyReply {
     const target = targets.get(upstream.name)!;
     const ctx = request.verso!;
-    ctx.upstreamQuery = query;
-    const headers = upstreamRequestHeaders(request.headers, request.headers, {
+    let source: Headers = request.headers;
+    if (options.requestHeaders) {
+      source = { ...request.headers };
+      for (const name of options.requestHeaders.removed) source[name] = undefined;
+      Object.assign(source, options.requestHeaders.set);
+    }
+    const headers = upstreamRequestHeaders(source, request.headers, {
       remoteAddress: request.socket.remoteAddress,
       protocol: request.protocol,
       host: request.headers.host,
@@ -79,8 +102,17 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
     headers.host = target.host;
     headers[deps.versionHeader] = upstream.speaks;
     headers['x-request-id'] = request.id;
-    const body = request.body as NodeJS.ReadableStream | undefined;
-    const handler = new Passthrough(reply, target, deps);
+    if (options.identity) headers['accept-encoding'] = undefined;
+    let body: Dispatcher.DispatchOptions['body'];
+    if (options.body !== undefined) {
+      body = options.body;
+      headers['content-length'] = String(Buffer.byteLength(options.body));
+      headers['content-type'] = 'application/json';
+    } else {
+      const stream = request.body as NodeJS.ReadableStream | undefined;
+      if (stream && typeof stream.pipe === 'function') body = stream as unknown as Dispatcher.DispatchOptions['body'];
+    }
+    const handler = new Exchange(reply, target, deps, options.answer);
     ctx.sentAt = performance.now();
     try {
       dispatcher.dispatch({
@@ -88,46 +120,74 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
         path: target.basePath + (query ? `${path}?${query}` : path),
         method: request.method as Dispatcher.HttpMethod,
         headers: headers as Record<string, string | string[]>,
-        body: body && typeof body.pipe === 'function' ? (body as unknown as Dispatcher.DispatchOptions['body']) : undefined,
+        body,
         headersTimeout: upstream.timeoutMs,
         bodyTimeout: upstream.timeoutMs,
       }, handler);
     } catch (err) {
-      // undici refuses a request it cannot send (a header it does not support, such as Expect).
+      // undici refuses a request it cannot send.
       handler.onResponseError(undefined, err as Error);
     }
     return reply;
   };
 }
 
+export type Forward = ReturnType<typeof createForwarder>;
+
 /**
- * One request's trip through undici (its DispatchHandler): the answer goes straight to the
- * client's response. Until the upstream's headers arrive nothing has been written, so a failure
- * becomes a problem response through fastify; after that the response is the upstream's, and a
- * failure can only cut it short.
+ * One request's trip through undici (its DispatchHandler). A passthrough answer goes straight to
+ * the client's response as it arrives; a translated one may be collected first. Until anything
+ * has been written, a failure becomes a problem response through fastify; once the upstream's
+ * status and headers are out, a failure can only cut the response short.
  */
-class Passthrough {
+class Exchange {
   private res: ServerResponse | undefined = undefined;
   private ended = false;
+  /** A translated answer being collected: its chunks, status and headers. */
+  private chunks: Buffer[] | undefined = undefined;
+  private status = 0;
+  private headers: Headers | undefined = undefined;
 
-  constructor(private readonly reply: FastifyReply, private readonly target: Target, private readonly deps: ForwardDeps) {}
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly target: Target,
+    private readonly deps: ForwardDeps,
+    private readonly answer: AnswerTranslation | undefined,
+  ) {}
 
   onRequestStart(): void {}
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, upstreamHeaders: Record<string, string | string[]>): void {
     // 1xx interim responses (100 Continue, 103 Early Hints) are not relayed.
     if (statusCode < 200) return;
     const reply = this.reply;
     const ctx = reply.request.verso!;
     this.deps.observeUpstream(this.target.upstream.name, (performance.now() - ctx.sentAt) / 1000);
-    const out = withoutHopByHop(headers);
-    if (ctx.vary || out.vary !== undefined) out.vary = mergeVary(out.vary, ctx.vary);
-    if (this.deps.isClosing()) out.connection = 'close';
-    Object.assign(out, ctx.responseHeaders);
+    let headers: Headers = withoutHopByHop(upstreamHeaders);
+    if (ctx.vary || headers.vary !== undefined) headers.vary = mergeVary(headers.vary, ctx.vary);
+    if (this.deps.isClosing()) headers.connection = 'close';
+    Object.assign(headers, ctx.responseHeaders);
     const res = reply.raw;
     if (res.destroyed) {
+      this.ended = true;
       controller.abort(new Error('the client went away'));
       return;
+    }
+    if (this.answer !== undefined) {
+      if (this.answer.collects(statusCode, headers)) {
+        this.chunks = [];
+        this.status = statusCode;
+        this.headers = headers;
+        return;
+      }
+      const head = this.answer.head(reply, statusCode, headers);
+      if (head === undefined) {
+        this.ended = true;
+        controller.abort(new Error('a change failed'));
+        return;
+      }
+      statusCode = head.status;
+      headers = head.headers;
     }
     // From here on the response is written by hand; fastify still sees it finish (access line, usage).
     reply.hijack();
@@ -135,10 +195,14 @@ class Passthrough {
     res.once('close', () => {
       if (!this.ended) controller.abort(new Error('the client went away'));
     });
-    res.writeHead(statusCode, out as Record<string, string | string[]>);
+    res.writeHead(statusCode, headers as Record<string, string | string[]>);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.chunks !== undefined) {
+      this.chunks.push(chunk);
+      return;
+    }
     const res = this.res;
     if (res === undefined) return;
     if (!res.write(chunk)) {
@@ -148,11 +212,17 @@ class Passthrough {
   }
 
   onResponseEnd(): void {
+    if (this.ended) return;
     this.ended = true;
+    if (this.chunks !== undefined) {
+      this.answer!.whole(this.reply, this.status, this.headers!, this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
+      return;
+    }
     this.res?.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.ended) return;
     this.ended = true;
     if (this.res !== undefined) {
       // The upstream's status and headers are out: all that can be said is that the body was cut short.
@@ -160,45 +230,12 @@ class Passthrough {
       return;
     }
     const reply = this.reply;
-    if (reply.raw.destroyed) return;
+    if (reply.raw.destroyed || reply.sent) return;
     const { code, detail, extensions } = classify(error as Error & { code?: string; cause?: unknown }, this.target.upstream);
     reply.request.log.warn({ err: error, upstream: this.target.upstream.name }, 'upstream request failed');
     withVersionHeaders(reply);
     this.deps.fail(reply, code, detail, extensions);
   }
-}
-
-export function fromOptions(upstream: UpstreamConfig, deps: ForwardDeps): FromOptions {
-  return {
-    timeout: upstream.timeoutMs,
-    queryString: normalisedQuery,
-    rewriteRequestHeaders(request, headers) {
-      const out = upstreamRequestHeaders(headers as Record<string, string | string[] | undefined>, request.headers, {
-        remoteAddress: request.socket.remoteAddress,
-        protocol: request.protocol,
-        host: request.headers.host,
-      }, deps.trustForwarded);
-      out[deps.versionHeader] = upstream.speaks;
-      out['x-request-id'] = request.id;
-      return out as typeof headers;
-    },
-    rewriteHeaders(headers, request) {
-      const out = withoutHopByHop(headers as Record<string, string | string[] | undefined>);
-      const ctx = request!.verso!;
-      deps.observeUpstream(upstream.name, (performance.now() - ctx.sentAt) / 1000);
-      out.vary = mergeVary(out.vary, ctx.vary);
-      if (deps.isClosing()) out.connection = 'close';
-      return Object.assign(out, ctx.responseHeaders) as typeof headers;
-    },
-    onError(reply, { error }) {
-      const { code, detail, extensions } = classify(error as Error & { code?: string; cause?: unknown }, upstream);
-      reply.request.log.warn({ err: error, upstream: upstream.name }, 'upstream request failed');
-      // A 502/504 is still an answer in the resolved version: it carries Vary and API-Version
-      // (and lifecycle headers) like every other response (DESIGN.md, "One request").
-      withVersionHeaders(reply as FastifyReply);
-      deps.fail(reply as FastifyReply, code, detail, extensions);
-    },
-  };
 }
 
 function withVersionHeaders(reply: FastifyReply): void {

@@ -15,7 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 const HOP_BY_HOP = ['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade'];
 const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip'];
 
-type Headers = Record<string, string | string[] | number | undefined>;
+export type Headers = Record<string, string | string[] | number | undefined>;
 
 const HOP = new Set(HOP_BY_HOP);
 /**
