@@ -44,7 +44,7 @@ export interface RequestPathDeps {
   /** Client pins; `PINS_OFF` when `pin` is not in `resolve.order`. */
   pins: Pick<PinLookup, 'get' | 'pinFirst'>;
   forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string): FastifyReply;
-  forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): Promise<FastifyReply>;
+  forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): FastifyReply | Promise<FastifyReply>;
   translator: Pick<Translator, 'plan'>;
   fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): FastifyReply;
   now(): number;

@@ -38,13 +38,25 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
     return answer;
   }
 
-  return async function forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): Promise<FastifyReply> {
-    const options: ExchangeOptions = {};
-    if (plan.response) {
-      options.answer = answerFor(plan.response, upstream);
-      // The chain parses the body, so ask for it uncompressed.
-      options.identity = true;
-    }
+  /** Exchange options of a plan without a request chain: the same for every request, built once. */
+  const responseOnly = new WeakMap<ResponseChain, Map<string, ExchangeOptions>>();
+  function responseOptions(chain: ResponseChain, upstream: UpstreamConfig): ExchangeOptions {
+    let byUpstream = responseOnly.get(chain);
+    if (!byUpstream) responseOnly.set(chain, (byUpstream = new Map()));
+    let options = byUpstream.get(upstream.name);
+    // The chain parses the body, so ask for it uncompressed.
+    if (!options) byUpstream.set(upstream.name, (options = Object.freeze({ answer: answerFor(chain, upstream), identity: true })));
+    return options;
+  }
+
+  return function forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): FastifyReply | Promise<FastifyReply> {
+    // Most translated requests are reads: nothing to wait for before the request goes out.
+    if (!plan.request) return deps.forward(request, reply, upstream, plan.upstreamPath, query, responseOptions(plan.response!, upstream));
+    return forwardWithRequestChain(request, reply, upstream, plan, query);
+  };
+
+  async function forwardWithRequestChain(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): Promise<FastifyReply> {
+    const options: ExchangeOptions = plan.response ? { answer: answerFor(plan.response, upstream), identity: true } : {};
     let upstreamQuery = query;
 
     if (plan.request) {
@@ -84,7 +96,7 @@ export function createTranslatedForwarder(deps: TranslatedForwardDeps) {
     }
 
     return deps.forward(request, reply, upstream, plan.upstreamPath, upstreamQuery, options);
-  };
+  }
 }
 
 /** The response chain as the exchange runs it (forward.ts, AnswerTranslation). */
@@ -106,15 +118,14 @@ function translateAnswer(chain: ResponseChain, upstream: UpstreamConfig, deps: T
       } catch {
         // The upstream broke its own contract; pass its bytes on rather than guess.
         reply.request.log.warn({ upstream: upstream.name, status }, 'upstream sent invalid JSON; passed through untranslated');
-        reply.code(status).headers(headers).send(buffer);
-        return;
+        return { status, headers, body: buffer };
       }
       const parts: ResponseParts = { status, body, headers: chain.touchesHeaders ? stringHeaders(headers) : {} };
-      if (!runResponse(reply, deps, chain, parts, headers)) return;
+      if (!runResponse(reply, deps, chain, parts, headers)) return undefined;
       const json = parts.body === undefined ? '' : JSON.stringify(parts.body);
       deps.observeTranslation('response', (performance.now() - started) / 1000);
       headers['content-length'] = String(Buffer.byteLength(json));
-      reply.code(parts.status).headers(headers).send(json);
+      return { status: parts.status, headers, body: json };
     },
   };
 }

@@ -57,8 +57,8 @@ export interface AnswerTranslation {
   collects(status: number, headers: Headers): boolean;
   /** Translate the status and headers of an answer whose body streams through; undefined when a change failed (a problem was sent). */
   head(reply: FastifyReply, status: number, headers: Headers): { status: number; headers: Headers } | undefined;
-  /** Translate a collected answer and send it. */
-  whole(reply: FastifyReply, status: number, headers: Headers, body: Buffer): void;
+  /** Translate a collected answer: what to send, or undefined when a change failed (a problem was sent). */
+  whole(reply: FastifyReply, status: number, headers: Headers, body: Buffer): { status: number; headers: Headers; body: string | Buffer } | undefined;
 }
 
 /** What the translated forwarder changes about an exchange; the passthrough changes nothing. */
@@ -215,7 +215,12 @@ class Exchange {
     if (this.ended) return;
     this.ended = true;
     if (this.chunks !== undefined) {
-      this.answer!.whole(this.reply, this.status, this.headers!, this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
+      const answer = this.answer!.whole(this.reply, this.status, this.headers!, this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
+      const res = this.reply.raw;
+      if (answer === undefined || res.destroyed) return;
+      this.reply.hijack();
+      res.writeHead(answer.status, answer.headers as Record<string, string | string[]>);
+      res.end(answer.body);
       return;
     }
     this.res?.end();
