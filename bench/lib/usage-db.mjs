@@ -1,5 +1,5 @@
 /**
- * What a Verso usage store recorded: opens the gateway's SQLite file (gateway/usage/sqlite-store.ts)
+ * What a Verso usage store recorded: opens the gateway's SQLite file (gateway/usage/store/sqlite.ts)
  * read-only with the root's better-sqlite3, the version Verso itself uses, after the gateway has
  * stopped (it flushes its last counts on SIGTERM).
  */

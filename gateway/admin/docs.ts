@@ -19,8 +19,8 @@ import YAML from 'yaml';
 import type { GatewayConfig } from '../config/types.js';
 import { PROBLEM_CONTENT_TYPE, problem } from '../errors.js';
 import { VersionCatalog } from '../resolve/catalog.js';
-import { buildChangelog, changelogJson, changelogMarkdown, formatInstant } from '../translate/changelog.js';
-import { versionDocument } from '../translate/openapi-out.js';
+import { buildChangelog, changelogJson, changelogMarkdown, formatInstant } from '../translate/generate/changelog.js';
+import { versionDocument } from '../translate/generate/openapi-out.js';
 import type { Translator } from '../translate/translator.js';
 
 export interface DocsDeps {

@@ -1,6 +1,6 @@
 /** `verso changelog`: the changelog generated from the changes, as Markdown or JSON. */
 
-import { buildChangelog, changelogJson, changelogMarkdown } from '../translate/changelog.js';
+import { buildChangelog, changelogJson, changelogMarkdown } from '../translate/generate/changelog.js';
 import { loadTranslation, stdio, USAGE, type Io } from './spec.js';
 
 export interface ChangelogOptions { config: string; format: 'markdown' | 'json' }

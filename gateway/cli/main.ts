@@ -45,7 +45,7 @@ program
       const { loadTranslator } = await import('../translate/translator.js');
       const translator = await loadTranslator(config);
       // Imported here so the proof (ajv, openapi-sampler) loads only for `check`.
-      const { prove } = await import('../translate/prove.js');
+      const { prove } = await import('../translate/prove/prove.js');
       const proof = translator ? prove(translator.model) : undefined;
       if (proof && proof.failures.length > 0) {
         const n = proof.failures.length;

@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import { VersionCatalog } from '../resolve/catalog.js';
 import type { GatewayConfig } from '../config/types.js';
-import { changeTemplate, changeTestTemplate, camelCase, importPath, KEBAB_CASE, placeholderSample, sampleResponse, toKebabCase, type Sample } from '../translate/scaffold.js';
+import { changeTemplate, changeTestTemplate, camelCase, importPath, KEBAB_CASE, placeholderSample, sampleResponse, toKebabCase, type Sample } from '../translate/generate/scaffold.js';
 import { loadSpec, type OpenApiDocument } from '../translate/spec.js';
 import { loadTranslator } from '../translate/translator.js';
 import { stdio, supportedVersions, USAGE, type Io } from './spec.js';

@@ -14,7 +14,7 @@ import type { GatewayConfig } from '../config/types.js';
 import { loadTranslator } from '../translate/translator.js';
 import { createImpact } from '../usage/impact.js';
 import { createReports, parseInstant, type ReportBy } from '../usage/report.js';
-import { openStore } from '../usage/store.js';
+import { openStore } from '../usage/store/open.js';
 import type { DeprecatedReport, UsageReport, UsageStore } from '../usage/types.js';
 import { stdio, USAGE, type Io } from './spec.js';
 

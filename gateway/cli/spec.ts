@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { loadConfigFile } from '../config/load.js';
 import type { GatewayConfig, VersionConfig } from '../config/types.js';
 import { VersionCatalog } from '../resolve/catalog.js';
-import { versionDocument } from '../translate/openapi-out.js';
+import { versionDocument } from '../translate/generate/openapi-out.js';
 import { loadTranslator, type Translator } from '../translate/translator.js';
 
 export interface Io {

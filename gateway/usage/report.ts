@@ -13,7 +13,7 @@
 
 import type { GatewayConfig, VersionConfig } from '../config/types.js';
 import { instantMs } from '../config/units.js';
-import { formatInstant } from '../translate/changelog.js';
+import { formatInstant } from '../translate/generate/changelog.js';
 import type { Impact } from './impact.js';
 import type {
   ClientDetail, ClientInfo, DeprecatedClient, Pin, PinsResponse, DeprecatedReport, DeprecatedVersion, ImpactChange, UsageFilter, UsageGroup,

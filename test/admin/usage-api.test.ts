@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../../gateway/config/types.js';
 import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact, type Impact } from '../../gateway/usage/impact.js';
 import { PinBook } from '../../gateway/usage/pins.js';
-import { SqliteStore } from '../../gateway/usage/sqlite-store.js';
+import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
 import type { UsageRow } from '../../gateway/usage/types.js';
 
 // The demo configuration: 2023-06-01 (v1) and 2024-01-01 (v2) deprecated at NOW, 2025-06-01 (v4) the head.

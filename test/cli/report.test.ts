@@ -8,7 +8,7 @@ import { registerUsageRoutes } from '../../gateway/admin/usage-routes.js';
 import { loadConfigFile } from '../../gateway/config/load.js';
 import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact } from '../../gateway/usage/impact.js';
-import { SqliteStore } from '../../gateway/usage/sqlite-store.js';
+import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
 import type { UsageRow } from '../../gateway/usage/types.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

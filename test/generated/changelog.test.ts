@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChangelog, changelogMarkdown, formatInstant } from '../../gateway/translate/changelog.js';
+import { buildChangelog, changelogMarkdown, formatInstant } from '../../gateway/translate/generate/changelog.js';
 import { DEMO_CHANGELOG, demo, verso } from './helpers.js';
 
 describe('verso changelog', () => {

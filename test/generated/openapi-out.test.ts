@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { change, endpoint, schema } from '../../gateway/index.js';
 import { buildModel, type VersionModel } from '../../gateway/translate/model.js';
-import { versionDocument } from '../../gateway/translate/openapi-out.js';
+import { versionDocument } from '../../gateway/translate/generate/openapi-out.js';
 import { operations, type OpenApiDocument } from '../../gateway/translate/spec.js';
 import { demo } from './helpers.js';
 

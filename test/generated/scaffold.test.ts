@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { camelCase, importPath, KEBAB_CASE, placeholderSample, toKebabCase, tsLiteral } from '../../gateway/translate/scaffold.js';
+import { camelCase, importPath, KEBAB_CASE, placeholderSample, toKebabCase, tsLiteral } from '../../gateway/translate/generate/scaffold.js';
 import type { OpenApiDocument } from '../../gateway/translate/spec.js';
 
 describe('scaffold helpers', () => {

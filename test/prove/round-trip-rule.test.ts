@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { change, endpoint, schema, type Change } from '../../gateway/index.js';
 import type { LoadedBundle } from '../../gateway/translate/bundle.js';
 import { buildModel } from '../../gateway/translate/model.js';
-import { proveChanges } from '../../gateway/translate/prove.js';
+import { proveChanges } from '../../gateway/translate/prove/prove.js';
 import { loadSpec, type OpenApiDocument } from '../../gateway/translate/spec.js';
 
 const SPEC = 'specs/shop.openapi.yaml';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PinBook, type PinBookOptions } from '../../gateway/usage/pins.js';
-import { openStore } from '../../gateway/usage/store.js';
+import { openStore } from '../../gateway/usage/store/open.js';
 import type { UsageStore } from '../../gateway/usage/types.js';
 import { T0 } from './store-contract.js';
 

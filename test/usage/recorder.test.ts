@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientIdentity } from '../../gateway/clients/identify.js';
 import type { ResolutionSource } from '../../gateway/config/types.js';
 import { UsageRecorder, type RecorderOptions } from '../../gateway/usage/recorder.js';
-import { openStore } from '../../gateway/usage/store.js';
+import { openStore } from '../../gateway/usage/store/open.js';
 import type { Dimension, UsageBatch, UsageGroup, UsageStore } from '../../gateway/usage/types.js';
 import { T0 } from './store-contract.js';
 

@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../../gateway/config/types.js';
 import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact, type Impact } from '../../gateway/usage/impact.js';
 import { autoStep, createReports, daysToSunset, parseInstant, parseStep, pinsResponse, type Reports } from '../../gateway/usage/report.js';
-import { SqliteStore } from '../../gateway/usage/sqlite-store.js';
+import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
 import type { ClientInfo, StatusClass, UsageRow } from '../../gateway/usage/types.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

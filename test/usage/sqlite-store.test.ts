@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../gateway/usage/store.js';
+import { openStore } from '../../gateway/usage/store/open.js';
 import type { UsageStore } from '../../gateway/usage/types.js';
 import { T0, row, storeContract } from './store-contract.js';
 

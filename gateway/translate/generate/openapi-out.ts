@@ -10,13 +10,13 @@
  * operation, parameter, schema property, or a component nothing else references).
  */
 
-import type { GatewayConfig } from '../config/types.js';
-import type { Json, JsonObject } from './authoring.js';
-import { buildRequestChain, buildResponseChain, stepsBetween } from './chain.js';
+import type { GatewayConfig } from '../../config/types.js';
+import type { Json, JsonObject } from '../authoring.js';
+import { buildRequestChain, buildResponseChain, stepsBetween } from '../chain.js';
 import { formatInstant, lifecycleSentence } from './changelog.js';
-import { locate, walkPlan } from './locate.js';
-import type { VersionModel } from './model.js';
-import { findOperation, HTTP_METHODS, operations, schemaRef, schemaRefName, type OpenApiDocument } from './spec.js';
+import { locate, walkPlan } from '../locate.js';
+import type { VersionModel } from '../model.js';
+import { findOperation, HTTP_METHODS, operations, schemaRef, schemaRefName, type OpenApiDocument } from '../spec.js';
 
 export interface VersionDocumentOptions {
   /** Adds the aliases, how to ask for the version and its lifecycle to the note. */

@@ -15,13 +15,13 @@
  * per (check, operation, status, version pair), from the first payload that fails it.
  */
 
-import type { Json } from './authoring.js';
-import { buildRequestChain, buildResponseChain, ChainError, type RequestChain, type ResponseChain } from './chain.js';
-import type { Step, VersionModel } from './model.js';
-import { PayloadSource, wire, type BodyPayloads } from './prove-payloads.js';
-import { differences, lossyParts, withoutLossy } from './prove-round-trip.js';
-import { documentValidator, type DocumentValidator } from './prove-validate.js';
-import { operations, requestSchema, responseSchemas, statusKey } from './spec.js';
+import type { Json } from '../authoring.js';
+import { buildRequestChain, buildResponseChain, ChainError, type RequestChain, type ResponseChain } from '../chain.js';
+import type { Step, VersionModel } from '../model.js';
+import { PayloadSource, wire, type BodyPayloads } from './payloads.js';
+import { differences, lossyParts, withoutLossy } from './round-trip.js';
+import { documentValidator, type DocumentValidator } from './validate.js';
+import { operations, requestSchema, responseSchemas, statusKey } from '../spec.js';
 
 export type ProofCheck =
   | 'response' | 'request' | 'response round trip' | 'request round trip' | 'response example' | 'request example';

@@ -4,11 +4,11 @@
  */
 
 import { dirname, relative, sep } from 'node:path';
-import type { Json, JsonSchema } from './authoring.js';
-import { buildResponseChain } from './chain.js';
-import type { VersionModel } from './model.js';
+import type { Json, JsonSchema } from '../authoring.js';
+import { buildResponseChain } from '../chain.js';
+import type { VersionModel } from '../model.js';
 import { versionDocument } from './openapi-out.js';
-import { operations, resolveSchema, responseSchemas, type OpenApiDocument } from './spec.js';
+import { operations, resolveSchema, responseSchemas, type OpenApiDocument } from '../spec.js';
 
 /** Change names are file names: `order-customer-renamed`. */
 export const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;

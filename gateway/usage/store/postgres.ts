@@ -16,12 +16,12 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type {
   ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore,
-} from './types.js';
+} from '../types.js';
 import {
   CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, clientUpsertSql, clientValues, normalizeBatch,
   pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint,
   usageRowValues, usageUpsertSql,
-} from './store.js';
+} from './sql.js';
 
 /** Rows per INSERT statement: 500 rows × 10 values stays far below PostgreSQL's 65,535 parameters. */
 const CHUNK_ROWS = 500;

@@ -15,11 +15,11 @@
  */
 
 import { sample } from 'openapi-sampler';
-import type { Json, JsonSchema } from './authoring.js';
-import { buildRequestChain, buildResponseChain } from './chain.js';
-import type { VersionModel } from './model.js';
-import type { DocumentValidator } from './prove-validate.js';
-import { componentSchemas, findOperation, requestSchema, responseSchemas, schemaRefName, statusKey, type OpenApiDocument, type OperationRef } from './spec.js';
+import type { Json, JsonSchema } from '../authoring.js';
+import { buildRequestChain, buildResponseChain } from '../chain.js';
+import type { VersionModel } from '../model.js';
+import type { DocumentValidator } from './validate.js';
+import { componentSchemas, findOperation, requestSchema, responseSchemas, schemaRefName, statusKey, type OpenApiDocument, type OperationRef } from '../spec.js';
 
 export interface Payload {
   /** Where the payload comes from, for messages: `Order example`, `generated sample from 2025-06-01`. */

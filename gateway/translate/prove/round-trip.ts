@@ -19,10 +19,10 @@
  * `converted()` fields, `removed()` fields with `up` — claims to lose nothing, and is held to it.
  */
 
-import type { Json, JsonObject, JsonSchema } from './authoring.js';
-import { locate, walkPlan } from './locate.js';
-import type { Step } from './model.js';
-import type { OpenApiDocument } from './spec.js';
+import type { Json, JsonObject, JsonSchema } from '../authoring.js';
+import { locate, walkPlan } from '../locate.js';
+import type { Step } from '../model.js';
+import type { OpenApiDocument } from '../spec.js';
 
 export interface LossyParts {
   /** Schema name (as the compared version calls it) → fields not compared. */

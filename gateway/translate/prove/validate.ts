@@ -10,8 +10,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
-import type { JsonSchema } from './authoring.js';
-import type { OpenApiDocument } from './spec.js';
+import type { JsonSchema } from '../authoring.js';
+import type { OpenApiDocument } from '../spec.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv | Ajv2020) => void;

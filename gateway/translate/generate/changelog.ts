@@ -5,8 +5,8 @@
  * Pure: the same model and config always give the same text, whatever the clock says.
  */
 
-import type { GatewayConfig, VersionConfig } from '../config/types.js';
-import type { VersionModel } from './model.js';
+import type { GatewayConfig, VersionConfig } from '../../config/types.js';
+import type { VersionModel } from '../model.js';
 
 export interface ChangelogChange {
   /** The change's file below `versions/`, without extension: `2025-06-01/order-customer-id`. */

@@ -1,5 +1,5 @@
 /**
- * Opening a usage store, and the SQL both stores share (DESIGN.md "Stores"). SQLite and
+ * The SQL both usage stores share (DESIGN.md "Stores"). SQLite and
  * PostgreSQL run the same schema, upserts, summaries, series and pin statements; only the
  * placeholder style (`?` or `$n`), a few function names and the transaction handling differ,
  * so the statements are built here once, parameterised by dialect.
@@ -22,27 +22,11 @@
  * summaries are ordered the same way whichever store answers.
  */
 
-import type { Logger } from 'pino';
-import type { GatewayConfig } from '../config/types.js';
 import type {
   ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore,
-} from './types.js';
-import { SqliteStore } from './sqlite-store.js';
-import { PostgresStore } from './postgres-store.js';
+} from '../types.js';
 
 export type Dialect = 'sqlite' | 'postgres';
-
-export interface OpenStoreOptions {
-  /** Where a store reports trouble that no caller sees (PostgreSQL pool errors on idle connections). */
-  logger?: Logger;
-}
-
-/** The configured store, not yet initialised: call `init()` before anything else. */
-export function openStore(config: GatewayConfig['store'], options: OpenStoreOptions = {}): UsageStore {
-  return config.kind === 'sqlite'
-    ? new SqliteStore(config.file)
-    : new PostgresStore(config.url, options);
-}
 
 export const DAY_MS = 86_400_000;
 

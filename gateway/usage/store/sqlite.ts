@@ -12,12 +12,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageStore,
-} from './types.js';
+} from '../types.js';
 import {
   CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, clientUpsertSql, clientValues, pendingMigrations,
   rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, usageRowValues,
   usageUpsertSql,
-} from './store.js';
+} from './sql.js';
 
 /** How long a statement waits for another process's write lock before failing (ms). */
 const BUSY_TIMEOUT_MS = 5_000;
