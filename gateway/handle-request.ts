@@ -2,17 +2,20 @@
  * The request path. Every request on the public listener arrives here from the catch-all route
  * in server.ts and goes, top to bottom:
  *
- *   normalise target → identify client → resolve version (pin) → route → lifecycle → body limit
- *   → plan translation → proxy
+ *   normalise target → identify client → resolve version (pin) → route → plan → lifecycle
+ *   → body limit → up-chain → proxy
  *
- * Usage recording and metrics happen when the response has finished (server.ts, `completed`),
- * from what this path wrote into the request's context.
- * Each step is a pure function or a precomputed table; only `forward` does I/O. A step that says
- * no answers with an RFC 9457 problem and the upstream is never contacted.
+ * and then, in proxy/forward.ts and respond.ts, down-chain → answer with the version's headers;
+ * once the response has finished, the completion steps composed in server.ts record usage,
+ * count the request and write the access line (completion.ts), from what this path wrote into
+ * the request's context.
+ *
+ * Each step is a pure function or a precomputed table; only the proxy does I/O. A step that
+ * says no answers with an RFC 9457 problem (respond.ts) and the upstream is never contacted.
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { GatewayConfig, UpstreamConfig, VersionConfig } from './config/types.js';
+import type { GatewayConfig, VersionConfig } from './config/types.js';
 import type { ClientIdentity, IdentifyInput } from './clients/identify.js';
 import type { ProblemCode } from './errors.js';
 import type { Lifecycle } from './lifecycle/lifecycle.js';
@@ -20,10 +23,13 @@ import { httpDate } from './lifecycle/lifecycle.js';
 import type { Resolver } from './resolve/resolver.js';
 import { normalizeTarget } from './proxy/target.js';
 import type { RouteTable } from './proxy/route-table.js';
-import { declaredTooLarge } from './proxy/body-limit.js';
+import { bodyTooLarge, declaredTooLarge } from './proxy/body-limit.js';
+import type { TranslateRequest } from './proxy/translate-request.js';
+import type { Forward } from './proxy/forward.js';
+import type { SendProblem } from './respond.js';
 import type { RequestContext } from './request-context.js';
 import { logClient } from './request-log.js';
-import { NOT_IN_VERSION, type TranslationPlan, type Translator } from './translate/translator.js';
+import { NOT_IN_VERSION, type Plan, type Translator } from './translate/translator.js';
 
 /** What the request path needs of the pin book (usage/pins.ts): synchronous, no I/O. */
 export interface PinLookup {
@@ -35,6 +41,9 @@ export interface PinLookup {
 /** Pinning off: nobody has a pin and nothing is pinned. */
 export const PINS_OFF: PinLookup = { get: () => undefined, pinFirst: () => {} };
 
+/** No changes configured: no path is a spec operation, so every request is planned by its route. */
+export const NO_TRANSLATION: Pick<Translator, 'plan'> = { plan: () => undefined };
+
 export interface RequestPathDeps {
   config: GatewayConfig;
   resolver: Resolver;
@@ -43,32 +52,28 @@ export interface RequestPathDeps {
   identify(input: IdentifyInput): ClientIdentity;
   /** Client pins; `PINS_OFF` when `pin` is not in `resolve.order`. */
   pins: Pick<PinLookup, 'get' | 'pinFirst'>;
-  forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, path: string, query: string): FastifyReply;
-  forwardTranslated(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: TranslationPlan, query: string): FastifyReply | Promise<FastifyReply>;
+  /** The translation engine; `NO_TRANSLATION` when no changes are configured. */
   translator: Pick<Translator, 'plan'>;
-  fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>): FastifyReply;
+  translateRequest: TranslateRequest;
+  forward: Forward;
+  sendProblem: SendProblem;
   now(): number;
   random(): number;
   isClosing(): boolean;
 }
 
 export function createRequestHandler(deps: RequestPathDeps) {
-  const { config, resolver, routes, lifecycle } = deps;
+  const { config, resolver, routes, lifecycle, translator, sendProblem: fail } = deps;
   const vary = resolver.varyHeaders.join(', ');
-  const responseHeaders = new Map<string, Record<string, string>>();
+  const versionHeaders = new Map<string, Record<string, string>>();
   for (const v of config.versions) {
-    responseHeaders.set(v.id, { [config.resolve.responseHeader.toLowerCase()]: v.id, ...lifecycle.headers.get(v.id) });
+    versionHeaders.set(v.id, { [config.resolve.responseHeader.toLowerCase()]: v.id, ...lifecycle.headers.get(v.id) });
   }
   const supported = resolver.catalog.supported;
-
-  /** Answer with a problem; it still carries Vary and, once known, the version's headers. */
-  function fail(reply: FastifyReply, headers: Record<string, string> | undefined, code: ProblemCode, detail: string, extensions?: Record<string, unknown>) {
-    if (vary) reply.header('vary', vary);
-    if (headers) reply.headers(headers);
-    return deps.fail(reply, code, detail, extensions);
-  }
+  const tooLarge = bodyTooLarge(config.proxy.bodyLimit);
 
   return function handleRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
+    // Every answer from here on, problems included, carries what the context knows (respond.ts).
     const ctx: RequestContext = {
       client: deps.identify({ headers: request.headers, remoteAddress: request.socket.remoteAddress }),
       version: undefined,
@@ -76,6 +81,7 @@ export function createRequestHandler(deps: RequestPathDeps) {
       path: undefined,
       route: undefined,
       upstream: undefined,
+      plan: undefined,
       sentAt: 0,
       vary,
       responseHeaders: NO_HEADERS,
@@ -84,11 +90,11 @@ export function createRequestHandler(deps: RequestPathDeps) {
     logClient(request.log, ctx.client.id);
     if (deps.isClosing()) {
       reply.header('connection', 'close');
-      return fail(reply, undefined, 'VERSO_SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.');
+      return fail(reply, 'VERSO_SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.');
     }
 
     const target = normalizeTarget(request.raw.url ?? '/');
-    if (!target.ok) return fail(reply, undefined, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${target.reason}.`);
+    if (!target.ok) return fail(reply, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${target.reason}.`);
 
     // Stripe-style pinning: a client's first request pins it to the version it used; later
     // requests that name no version get the pin. Remote addresses are shared and reassigned, so
@@ -97,26 +103,35 @@ export function createRequestHandler(deps: RequestPathDeps) {
     const pin = pinnable ? deps.pins.get(ctx.client.id) : undefined;
     const resolved = resolver.resolve({ path: target.path, query: target.query, headers: request.headers, pin });
     if (!resolved.ok) {
-      return fail(reply, undefined, PROBLEM_OF[resolved.kind], resolved.detail, { supported_versions: supported, ...(resolved.requested ? { requested_version: resolved.requested } : {}) });
+      return fail(reply, PROBLEM_OF[resolved.kind], resolved.detail, { supported_versions: supported, ...(resolved.requested ? { requested_version: resolved.requested } : {}) });
     }
     const version = resolved.version;
     if (pinnable && pin === undefined) deps.pins.pinFirst(ctx.client.id, version.id);
-    const headers = responseHeaders.get(version.id)!;
     ctx.version = version;
     ctx.source = resolved.source;
     ctx.path = resolved.path;
-    ctx.responseHeaders = headers;
+    ctx.responseHeaders = versionHeaders.get(version.id)!;
 
     const route = routes.match(resolved.path);
-    if (!route) return fail(reply, headers, 'VERSO_NOT_FOUND', `No route serves ${resolved.path}.`);
+    if (!route) return fail(reply, 'VERSO_NOT_FOUND', `No route serves ${resolved.path}.`);
     ctx.route = route;
     const upstream = route.upstreamFor(version);
     ctx.upstream = upstream;
 
+    // The chains for (operation, client version, upstream version) were built at start-up; an
+    // operation no change touches has none and streams through untouched. A path that is no
+    // operation of the spec is its route's (usage counts it under `GET /orders/*`).
+    const planned = translator.plan(request.method, resolved.path, version.id, upstream.speaks);
+    if (planned === NOT_IN_VERSION) {
+      return fail(reply, 'VERSO_ENDPOINT_NOT_IN_VERSION', `${request.method} ${resolved.path} does not exist in version ${version.id}; it was added or renamed in a later version.`);
+    }
+    const plan: Plan = planned ?? { operation: route.wildcard(request.method), upstreamPath: resolved.path };
+    ctx.plan = plan;
+
     const verdict = lifecycle.check(version, deps.now(), deps.random);
-    if (verdict.kind === 'sunset') return fail(reply, headers, 'VERSO_VERSION_SUNSET', sunsetDetail(version), lifecycleFacts(version));
+    if (verdict.kind === 'sunset') return fail(reply, 'VERSO_VERSION_SUNSET', sunsetDetail(version), lifecycleFacts(version));
     if (verdict.kind === 'brownout') {
-      return fail(reply, headers, 'VERSO_VERSION_BROWNOUT', `${version.id} is in a scheduled brownout until ${new Date(verdict.until).toISOString()}, a rehearsal of its sunset on ${new Date(version.sunset!).toISOString()}. ${migrate(version)}`, {
+      return fail(reply, 'VERSO_VERSION_BROWNOUT', `${version.id} is in a scheduled brownout until ${new Date(verdict.until).toISOString()}, a rehearsal of its sunset on ${new Date(version.sunset!).toISOString()}. ${migrate(version)}`, {
         ...lifecycleFacts(version), brownout_until: new Date(verdict.until).toISOString(),
       });
     }
@@ -124,17 +139,12 @@ export function createRequestHandler(deps: RequestPathDeps) {
     if (declaredTooLarge(request.headers, config.proxy.bodyLimit)) {
       // Close rather than read and discard a body we refused (as nginx does).
       reply.header('connection', 'close');
-      return fail(reply, headers, 'VERSO_BODY_TOO_LARGE', `The request body is larger than the limit of ${config.proxy.bodyLimit} bytes.`, { limit_bytes: config.proxy.bodyLimit });
+      return fail(reply, tooLarge.code, tooLarge.detail, tooLarge.extensions);
     }
 
-    // The chains for (operation, client version, upstream version) were built at start-up; an
-    // operation no change touches has none and streams through untouched.
-    const plan = deps.translator.plan(request.method, resolved.path, version.id, upstream.speaks);
-    if (plan === NOT_IN_VERSION) {
-      return fail(reply, headers, 'VERSO_ENDPOINT_NOT_IN_VERSION', `${request.method} ${resolved.path} does not exist in version ${version.id}; it was added or renamed in a later version.`);
-    }
-    if (plan) return deps.forwardTranslated(request, reply, upstream, plan, target.query);
-    return deps.forward(request, reply, upstream, resolved.path, target.query);
+    if (plan.request === undefined) return deps.forward(request, reply, upstream, plan, target.query);
+    return deps.translateRequest(request, reply, plan.request, target.query)
+      .then((changes) => (changes === undefined ? reply : deps.forward(request, reply, upstream, plan, target.query, changes)));
   };
 }
 

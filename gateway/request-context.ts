@@ -1,8 +1,9 @@
-/** What the gateway learns about one request on its way through, for headers and the log line. */
+/** What the gateway learns about one request on its way through: for its answer's headers, usage, metrics and the log line. */
 
 import type { ResolutionSource, UpstreamConfig, VersionConfig } from './config/types.js';
 import type { Route } from './proxy/route-table.js';
 import type { ClientIdentity } from './clients/identify.js';
+import type { Plan } from './translate/translator.js';
 
 /**
  * Filled in step by step; a field is undefined when the request was refused before that step.
@@ -19,6 +20,8 @@ export interface RequestContext {
   path: string | undefined;
   route: Route | undefined;
   upstream: UpstreamConfig | undefined;
+  /** The operation, the upstream path and the chains to run (handle-request.ts). */
+  plan: Plan | undefined;
   /** `performance.now()` when the request was sent upstream, for the upstream latency metric. */
   sentAt: number;
   /** `Vary` value naming every request header that selects the version. */

@@ -4,30 +4,30 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Agent, Pool } from 'undici';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { GatewayConfig } from './config/types.js';
 import { createAdminServer } from './admin/server.js';
 import { createIdentifier } from './clients/identify.js';
-import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from './errors.js';
-import { createRequestHandler, PINS_OFF } from './handle-request.js';
+import { createRequestHandler, NO_TRANSLATION, PINS_OFF } from './handle-request.js';
+import { Completion, countRequest, recordUsage, type CompletionStep } from './completion.js';
+import { problemSender } from './respond.js';
 import { GatewayMetrics } from './metrics.js';
-import type { RequestContext } from './request-context.js';
 import { PinBook } from './usage/pins.js';
 import { UsageRecorder } from './usage/recorder.js';
 import { initOnDemand } from './usage/store/init-on-demand.js';
 import { openStore } from './usage/store/open.js';
 import type { UsageStore } from './usage/types.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
-import { limitedBody } from './proxy/body-limit.js';
+import { bodyTooLarge, limitedBody } from './proxy/body-limit.js';
 import { createForwarder } from './proxy/forward.js';
-import { createTranslatedForwarder } from './proxy/forward-translated.js';
+import { createUpChain } from './proxy/translate-request.js';
 import type { Translator } from './translate/translator.js';
-import { RouteTable, wildcardNames } from './proxy/route-table.js';
+import { RouteTable } from './proxy/route-table.js';
 import { Resolver } from './resolve/resolver.js';
 import { createLogSink } from './log-sink.js';
-import { lazyChildLogger, RequestLog } from './request-log.js';
+import { accessLine, lazyChildLogger } from './request-log.js';
 import './request-context.js';
 
 export interface GatewayOptions {
@@ -39,12 +39,6 @@ export interface GatewayOptions {
   /** The translation engine (loadTranslator); without it every request passes through. */
   translator?: Translator;
 }
-
-/** How usage names a request no route serves: `GET (no route)`. */
-const unrouted = wildcardNames('(no route)');
-
-/** No changes configured: nothing to translate, everything streams. */
-const PASSTHROUGH: Pick<Translator, 'plan'> = { plan: () => undefined };
 
 export interface Gateway {
   app: FastifyInstance;
@@ -88,19 +82,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const pinBook = new PinBook(store, { refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now });
   const pins = config.pins.enabled ? pinBook : undefined;
   const translator = options.translator;
-  const operationOf = (method: string, ctx: RequestContext): string =>
-    translator?.operation(method, ctx.path!, ctx.version!.id) ?? (ctx.route ? ctx.route.wildcard(method) : unrouted(method));
-  /** Every finished response: the request counter, and its usage row when a version was resolved. */
-  function completed(request: FastifyRequest, reply: FastifyReply): void {
-    const ctx = request.verso;
-    const at = now();
-    metrics.request(ctx?.version, reply.statusCode, at);
-    if (recorder && ctx?.version) recorder.record(ctx.client, ctx.version.id, ctx.source!, operationOf(request.method, ctx), reply.statusCode, at);
-  }
+  const sendProblem = problemSender(config.problems.baseUrl);
+
+  // Once a response has finished: its usage row, the request counter, the access line.
+  const completion: CompletionStep[] = [
+    ...(recorder ? [recordUsage(recorder, now)] : []),
+    countRequest(metrics, now),
+    accessLine(logger),
+  ];
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new RequestLog(logger, completed),
+    logController: new Completion(completion),
     childLoggerFactory: lazyChildLogger,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -108,7 +101,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     exposeHeadRoutes: false,
     routerOptions: { maxParamLength: 65_536 },
     // Requests the router rejects before any route runs (a bad percent-escape) still get a problem.
-    frameworkErrors: (error, _request, reply) => fail(reply as FastifyReply, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${error.message}.`),
+    frameworkErrors: (error, _request, reply) => sendProblem(reply as FastifyReply, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${error.message}.`),
   });
   app.decorateRequest('verso', null);
 
@@ -122,38 +115,25 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => done(null, limitedBody(payload, config.proxy.bodyLimit)));
 
-  const problemBase = config.problems.baseUrl;
-  function fail(reply: FastifyReply, code: ProblemCode, detail: string, extensions: Record<string, unknown> = {}): FastifyReply {
-    const body = problem(problemBase, code, detail, { ...extensions, request_id: reply.request.id });
-    if (reply.sent) return reply;
-    return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
-  }
-
-  const resolver = new Resolver(config);
-  const forwardDeps = {
-    trustForwarded: config.proxy.trustForwarded,
-    versionHeader: config.resolve.header.toLowerCase(),
-    fail,
-    isClosing,
-    observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
-  };
-  const forward = createForwarder(config.upstreams.values(), forwardDeps, dispatcher);
+  const observeTranslation = (direction: 'request' | 'response', seconds: number) => metrics.translationLatency(direction, seconds);
   const handler = createRequestHandler({
     config,
-    resolver,
+    resolver: new Resolver(config),
     routes: new RouteTable(config),
     lifecycle: new Lifecycle(config.versions),
     identify: createIdentifier(config.clients),
     pins: pins ?? PINS_OFF,
-    forward,
-    forwardTranslated: createTranslatedForwarder({
-      bodyLimit: config.proxy.bodyLimit,
-      forward,
-      fail,
-      observeTranslation: (direction, seconds) => metrics.translationLatency(direction, seconds),
-    }),
-    translator: translator ?? PASSTHROUGH,
-    fail,
+    translator: translator ?? NO_TRANSLATION,
+    translateRequest: createUpChain({ bodyLimit: config.proxy.bodyLimit, sendProblem, observeTranslation }),
+    forward: createForwarder(config.upstreams.values(), {
+      trustForwarded: config.proxy.trustForwarded,
+      versionHeader: config.resolve.header.toLowerCase(),
+      sendProblem,
+      isClosing,
+      observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
+      observeTranslation,
+    }, dispatcher),
+    sendProblem,
     now,
     random: options.random ?? Math.random,
     isClosing,
@@ -162,10 +142,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   // Malformed requests fastify rejects before routing still get a problem document.
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 'VERSO_BODY_TOO_LARGE', 'The request body is larger than the configured limit.');
-    if (error.statusCode && error.statusCode < 500) return fail(reply, 'VERSO_INVALID_PATH', `The request could not be read: ${error.message}.`);
+    if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const { code, detail, extensions } = bodyTooLarge(config.proxy.bodyLimit);
+      return sendProblem(reply, code, detail, extensions);
+    }
+    if (error.statusCode && error.statusCode < 500) return sendProblem(reply, 'VERSO_INVALID_PATH', `The request could not be read: ${error.message}.`);
     request.log.error({ err: error }, 'unexpected gateway error');
-    return fail(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
+    return sendProblem(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
   });
 
   const admin = createAdminServer({ config, logger, isClosing, translator, store, pins: pinBook, recorder, metrics, now });

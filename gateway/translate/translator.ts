@@ -1,7 +1,8 @@
 /**
  * The translation engine as the request path sees it: which operation a request is, in the
  * client's version, and the chains to apply for (operation, client version, upstream version).
- * Everything is built at start-up; per request there is a template match and a map lookup.
+ * Everything is built at start-up; per request there is a template match and a map lookup, and
+ * no allocation but the plan itself.
  */
 
 import { dirname, resolve } from 'node:path';
@@ -9,10 +10,15 @@ import type { GatewayConfig } from '../config/types.js';
 import { loadBundle, TranslationError } from './bundle.js';
 import { buildRequestChain, buildResponseChain, ChainError, type RequestChain, type ResponseChain } from './chain.js';
 import { buildModel, type VersionModel } from './model.js';
-import { loadSpec, operations } from './spec.js';
+import { loadSpec } from './spec.js';
 
-export interface TranslationPlan {
-  /** Head operation key, e.g. `GET /orders/{id}`. */
+/**
+ * What the gateway does with one request, known before it is sent: which operation it is (for
+ * usage), the path to send upstream, and the chains to run. A request no change touches has
+ * neither chain and streams through untouched.
+ */
+export interface Plan {
+  /** Head operation key (`GET /orders/{id}`), or the route's wildcard (`GET /orders/*`) for a path no spec operation matches. */
   operation: string;
   /** The path to send upstream (differs when the endpoint was renamed between the versions). */
   upstreamPath: string;
@@ -25,112 +31,102 @@ export interface TranslationPlan {
 /** The operation exists in some version, but not in the client's. */
 export const NOT_IN_VERSION = Symbol('not-in-version');
 
+/** An operation's path template in one version, compiled to a regex. */
 interface Template {
   headKey: string;
-  method: string;
   regex: RegExp;
+  /** Parameter names in the order the regex captures them. */
   params: string[];
   path: string;
   literal: number;
+  /** By upstream version: where the operation lives there and the chains to it. Absent: not in that version. */
+  targets: Map<string, Target>;
 }
 
-function compileTemplate(headKey: string, key: string): Template {
-  const space = key.indexOf(' ');
-  const method = key.slice(0, space);
-  const path = key.slice(space + 1);
+interface Target {
+  /** The upstream version's path template; undefined when it is the client's own (send the path as is). */
+  renamedTo: string | undefined;
+  request: RequestChain | undefined;
+  response: ResponseChain | undefined;
+}
+
+function compileTemplate(headKey: string, path: string): Template {
   const params: string[] = [];
   const pattern = path.split('/').map((segment) => segment.replace(/\{([^}]+)\}|[^{}]+/g, (m, name: string | undefined) => {
     if (name) { params.push(name); return '([^/]+)'; }
     return m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   })).join('/');
-  return { headKey, method, regex: new RegExp(`^${pattern}/?$`), params, path, literal: path.replace(/\{[^}]+\}/g, '').length };
+  return { headKey, regex: new RegExp(`^${pattern}/?$`), params, path, literal: path.replace(/\{[^}]+\}/g, '').length, targets: new Map() };
 }
 
-function fill(path: string, values: Map<string, string>): string {
-  return path.replace(/\{([^}]+)\}/g, (_, name: string) => values.get(name) ?? '');
+/** The upstream's path for a request that matched `template`: its parameters put into `renamedTo`. */
+function fill(renamedTo: string, template: Template, match: RegExpExecArray): string {
+  return renamedTo.replace(/\{([^}]+)\}/g, (_, name: string) => match[template.params.indexOf(name) + 1] ?? '');
 }
 
 export class Translator {
-  private readonly routers = new Map<string, Template[]>();
-  private readonly chains = new Map<string, { request?: RequestChain; response?: ResponseChain }>();
+  /** By version, then method: that version's operation templates, most literal text first. */
+  private readonly routers = new Map<string, Map<string, Template[]>>();
 
   constructor(readonly model: VersionModel, upstreamVersions: Iterable<string>) {
-    for (const version of model.versions) {
-      const templates = [...model.operationKeys.get(version)!].map(([headKey, key]) => compileTemplate(headKey, key));
-      // More literal text first: `/orders/export` before `/orders/{id}`.
-      templates.sort((a, b) => b.literal - a.literal);
-      this.routers.set(version, templates);
-    }
     const problems: { file: string; message: string }[] = [];
     const fileOf = new Map(model.changes.map((c) => [c.id, c.file]));
     const targets = [...new Set(upstreamVersions)];
     for (const client of model.versions) {
-      for (const upstream of targets) {
-        if (client === upstream) continue;
-        for (const headKey of model.operationKeys.get(client)!.keys()) {
-          if (!model.operationKeys.get(upstream)!.has(headKey)) continue;
+      const byMethod = new Map<string, Template[]>();
+      for (const [headKey, key] of model.operationKeys.get(client)!) {
+        const space = key.indexOf(' ');
+        const method = key.slice(0, space);
+        const template = compileTemplate(headKey, key.slice(space + 1));
+        for (const upstream of targets) {
+          const upstreamKey = model.operationKeys.get(upstream)?.get(headKey);
+          if (upstreamKey === undefined) continue;
+          const renamedTo = upstreamKey === key ? undefined : upstreamKey.slice(upstreamKey.indexOf(' ') + 1);
+          if (client === upstream) {
+            template.targets.set(upstream, { renamedTo, request: undefined, response: undefined });
+            continue;
+          }
           try {
             const request = buildRequestChain(model, headKey, client, upstream);
             const response = buildResponseChain(model, headKey, upstream, client);
-            this.chains.set(`${headKey}\u0000${client}\u0000${upstream}`, {
-              request: request.active ? request : undefined,
-              response: response.active ? response : undefined,
-            });
+            template.targets.set(upstream, { renamedTo, request: request.active ? request : undefined, response: response.active ? response : undefined });
           } catch (err) {
             if (err instanceof ChainError) problems.push({ file: fileOf.get(err.changeId) ?? 'versions/', message: `${headKey}: ${err.message}` });
             else throw err;
           }
         }
+        let list = byMethod.get(method);
+        if (!list) byMethod.set(method, (list = []));
+        list.push(template);
       }
+      // More literal text first: `/orders/export` before `/orders/{id}`.
+      for (const list of byMethod.values()) list.sort((a, b) => b.literal - a.literal);
+      this.routers.set(client, byMethod);
     }
     if (problems.length > 0) throw new TranslationError(problems);
   }
 
-  /** The plan for a request, `NOT_IN_VERSION`, or undefined when it passes through untouched. */
-  plan(method: string, path: string, clientVersion: string, upstreamVersion: string): TranslationPlan | typeof NOT_IN_VERSION | undefined {
-    const match = this.match(method, path, clientVersion);
-    if (!match) {
-      // Known in the upstream's version but not the client's: the endpoint is newer than the
-      // client, or was renamed since (the client's version knows it under its old path).
-      return this.match(method, path, upstreamVersion) ? NOT_IN_VERSION : undefined;
-    }
-    if (clientVersion === upstreamVersion) return undefined;
-    const { template, values } = match;
-    const upstreamKey = this.model.operationKeys.get(upstreamVersion)!.get(template.headKey);
-    if (upstreamKey === undefined) return NOT_IN_VERSION;
-    const chains = this.chains.get(`${template.headKey}\u0000${clientVersion}\u0000${upstreamVersion}`);
-    const upstreamPath = upstreamKey === `${template.method} ${template.path}` ? path : fill(upstreamKey.slice(upstreamKey.indexOf(' ') + 1), values);
-    if (!chains?.request && !chains?.response && upstreamPath === path) return undefined;
-    return { operation: template.headKey, upstreamPath, request: chains?.request, response: chains?.response };
-  }
-
   /**
-   * The head operation key (`GET /orders/{id}`) a request in `version` is, for usage reports;
-   * undefined when no operation of that version matches.
+   * The plan for a request in `clientVersion` sent to an upstream that speaks `upstreamVersion`;
+   * `NOT_IN_VERSION` when the operation is not in the client's version (or not in the
+   * upstream's); undefined when no operation of the spec matches the path at all.
    */
-  operation(method: string, path: string, version: string): string | undefined {
-    const templates = this.routers.get(version);
-    if (!templates) return undefined;
-    for (const template of templates) {
-      if (template.method === method && template.regex.test(path)) return template.headKey;
+  plan(method: string, path: string, clientVersion: string, upstreamVersion: string): Plan | typeof NOT_IN_VERSION | undefined {
+    const templates = this.routers.get(clientVersion)?.get(method);
+    if (templates !== undefined) {
+      for (const template of templates) {
+        const match = template.regex.exec(path);
+        if (match === null) continue;
+        const target = template.targets.get(upstreamVersion);
+        if (target === undefined) return NOT_IN_VERSION;
+        const upstreamPath = target.renamedTo === undefined ? path : fill(target.renamedTo, template, match);
+        return { operation: template.headKey, upstreamPath, request: target.request, response: target.response };
+      }
     }
+    // Known in the upstream's version but not the client's: the endpoint is newer than the
+    // client, or was renamed since (the client's version knows it under its old path).
+    if (clientVersion !== upstreamVersion && this.routers.get(upstreamVersion)?.get(method)?.some((t) => t.regex.test(path))) return NOT_IN_VERSION;
     return undefined;
-  }
-
-  private match(method: string, path: string, version: string): { template: Template; values: Map<string, string> } | undefined {
-    const templates = this.routers.get(version);
-    if (!templates) return undefined;
-    for (const template of templates) {
-      if (template.method !== method) continue;
-      const m = template.regex.exec(path);
-      if (m) return { template, values: new Map(template.params.map((name, i) => [name, m[i + 1]])) };
-    }
-    return undefined;
-  }
-
-  /** Head operation keys, for reports. */
-  operations(): string[] {
-    return operations(this.model.docs.get(this.model.head)!).map((op) => op.key);
   }
 }
 

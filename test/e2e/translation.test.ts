@@ -168,8 +168,11 @@ describe('streaming where nothing changes', () => {
     const config = loadConfigFile('gateway.yaml', { env: { DEMO_UPSTREAM_URL: 'http://127.0.0.1:1' } });
     const translator = (await loadTranslator(config))!;
     // Customer and Error changed in 2024-09-01, nothing a customer read returns changed since.
-    expect(translator.plan('GET', '/customers/cus_0003', '2024-09-01', '2025-06-01')).toBeUndefined();
-    expect(translator.plan('GET', '/customers/cus_0003', '2025-06-01', '2025-06-01')).toBeUndefined();
+    const untouched = { operation: 'GET /customers/{id}', upstreamPath: '/customers/cus_0003', request: undefined, response: undefined };
+    expect(translator.plan('GET', '/customers/cus_0003', '2024-09-01', '2025-06-01')).toStrictEqual(untouched);
+    expect(translator.plan('GET', '/customers/cus_0003', '2025-06-01', '2025-06-01')).toStrictEqual(untouched);
+    // A path that is no operation of the spec has no plan of the translator's; its route plans it.
+    expect(translator.plan('GET', '/customers/cus_0003/notes', '2024-01-01', '2025-06-01')).toBeUndefined();
     const older = translator.plan('GET', '/customers/cus_0003', '2024-01-01', '2025-06-01');
     expect(older && typeof older === 'object' && older.response?.changeIds).toEqual(['2024-09-01/customer-full-name', '2024-09-01/error-code']);
     expect(older && typeof older === 'object' && older.request).toBeUndefined();

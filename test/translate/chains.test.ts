@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { change, endpoint, schema } from '../../gateway/index.js';
 import { TranslationError } from '../../gateway/translate/bundle.js';
 import { buildRequestChain, buildResponseChain } from '../../gateway/translate/chain.js';
-import { Translator, type TranslationPlan } from '../../gateway/translate/translator.js';
+import { Translator, type Plan } from '../../gateway/translate/translator.js';
 import { answers, modelOf, openapi, ref, respond, send, takes } from './helpers.js';
 
 const V4 = '2025-06-01';
@@ -94,7 +94,7 @@ describe('a client newer than its upstream', () => {
   });
 
   it('gets the same through the Translator', () => {
-    const plan = new Translator(model(), [V2]).plan('GET', '/orders/o1', V4, V2) as TranslationPlan;
+    const plan = new Translator(model(), [V2]).plan('GET', '/orders/o1', V4, V2) as Plan;
     const parts = { status: 200, headers: {}, body: structuredClone(atV2) };
     plan.response!.run(parts);
     expect({ path: plan.upstreamPath, request: plan.request, body: parts.body }).toEqual({ path: '/orders/o1', request: undefined, body: head });
@@ -149,8 +149,8 @@ describe('names that change more than once', () => {
       [V1, {}],
     ]);
     const translator = new Translator(m, [V4]);
-    expect((translator.plan('GET', '/buys/o1', V1, V4) as TranslationPlan).upstreamPath).toBe('/orders/o1');
-    expect((translator.plan('GET', '/purchases/o1', V3, V4) as TranslationPlan).upstreamPath).toBe('/orders/o1');
+    expect((translator.plan('GET', '/buys/o1', V1, V4) as Plan).upstreamPath).toBe('/orders/o1');
+    expect((translator.plan('GET', '/purchases/o1', V3, V4) as Plan).upstreamPath).toBe('/orders/o1');
     expect([...m.operationKeys.get(V1)!]).toEqual([['POST /orders', 'POST /orders'], ['GET /orders/{id}', 'GET /buys/{id}']]);
   });
 

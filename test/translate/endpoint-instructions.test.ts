@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { change, endpoint, schema, type JsonObject } from '../../gateway/index.js';
-import { NOT_IN_VERSION, Translator, type TranslationPlan } from '../../gateway/translate/translator.js';
+import { NOT_IN_VERSION, Translator, type Plan } from '../../gateway/translate/translator.js';
 import { answers, json, modelOf, openapi, ref, respond, send, takes } from './helpers.js';
 
 const NEW = '2025-01-01';
@@ -30,7 +30,7 @@ describe('endpoint added', () => {
   });
 
   it('passes requests of clients at its version through untouched', () => {
-    expect(new Translator(model(), [NEW]).plan('POST', '/orders/o1/refunds', NEW, NEW)).toBeUndefined();
+    expect(new Translator(model(), [NEW]).plan('POST', '/orders/o1/refunds', NEW, NEW)).toEqual({ operation: 'POST /orders/{id}/refunds', upstreamPath: '/orders/o1/refunds', request: undefined, response: undefined });
   });
 
   it('is gone from the older document and its operation list', () => {
@@ -52,7 +52,7 @@ describe('endpoint renamed', () => {
   const model = () => modelOf(shop(), [[NEW, { path: renamed }], [OLD, {}]]);
 
   it('sends older clients\' requests on the old path to the new one, with its parameters', () => {
-    const plan = new Translator(model(), [NEW]).plan('GET', '/purchases/o%201', OLD, NEW) as TranslationPlan;
+    const plan = new Translator(model(), [NEW]).plan('GET', '/purchases/o%201', OLD, NEW) as Plan;
     expect({ operation: plan.operation, upstreamPath: plan.upstreamPath }).toEqual({ operation: 'GET /orders/{id}', upstreamPath: '/orders/o%201' });
   });
 
@@ -61,7 +61,7 @@ describe('endpoint renamed', () => {
   });
 
   it('sends a newer client\'s request to an older upstream on the old path', () => {
-    const plan = new Translator(model(), [OLD]).plan('GET', '/orders/o1', NEW, OLD) as TranslationPlan;
+    const plan = new Translator(model(), [OLD]).plan('GET', '/orders/o1', NEW, OLD) as Plan;
     expect(plan.upstreamPath).toBe('/purchases/o1');
   });
 
@@ -77,7 +77,7 @@ describe('endpoint renamed', () => {
       path: renamed,
       amount: change({ description: 'amount was total', instructions: [schema('Order').field('amount').renamedFrom('total')] }),
     }], [OLD, {}]]);
-    const plan = new Translator(m, [NEW]).plan('GET', '/purchases/o1', OLD, NEW) as TranslationPlan;
+    const plan = new Translator(m, [NEW]).plan('GET', '/purchases/o1', OLD, NEW) as Plan;
     const parts = { status: 200, headers: {}, body: { id: 'o1', amount: 5 } };
     plan.response!.run(parts);
     expect(parts.body).toEqual({ id: 'o1', total: 5 });
