@@ -315,6 +315,8 @@ export function createReports(deps: ReportDeps): Reports {
         };
       });
       const deprecatedRequests = versions.reduce((n, v) => n + v.requests, 0);
+      // A client on two deprecated versions is one client to move, not two.
+      const deprecatedClients = new Set(cells.map((c) => c.client)).size;
       return {
         generated_at: iso(now),
         from: iso(from),
@@ -323,6 +325,7 @@ export function createReports(deps: ReportDeps): Reports {
         total_requests: total,
         deprecated_requests: deprecatedRequests,
         deprecated_share: total === 0 ? 0 : deprecatedRequests / total,
+        deprecated_client_count: deprecatedClients,
         versions,
       };
     },

@@ -9,7 +9,7 @@ import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact, type Impact } from '../../gateway/usage/impact.js';
 import { PinBook } from '../../gateway/usage/pins.js';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
-import type { UsageRow } from '../../gateway/usage/types.js';
+import type { DeprecatedReport, UsageRow } from '../../gateway/usage/types.js';
 
 // The demo configuration: 2023-06-01 (v1) and 2024-01-01 (v2) deprecated at NOW, 2025-06-01 (v4) the head.
 const NOW = Date.parse('2025-06-15T12:00:00Z');
@@ -204,6 +204,7 @@ describe('GET /usage/deprecated', () => {
         total_requests: 217,
         deprecated_requests: 160,
         deprecated_share: 160 / 217,
+        deprecated_client_count: 2,
         versions: [
           {
             version: '2023-06-01', status: 'deprecated', deprecated_since: '2024-06-01', sunset: '2025-12-31', days_to_sunset: 199, successor: '2025-06-01',
@@ -232,6 +233,27 @@ describe('GET /usage/deprecated', () => {
         ],
       },
     });
+  });
+
+  it('counts a client on two deprecated versions once among the clients on deprecated versions', async () => {
+    await fill();
+    await store.write({
+      clients: [],
+      rows: [
+        row('acme', '2024-01-01', 'GET /orders', '2025-06-14T11:00:00Z', 3),
+        row('team/α b', '2023-06-01', 'GET /orders', '2025-06-14T11:00:00Z', 2),
+        row('10.0.0.7', '2025-06-01', 'GET /orders', '2025-06-14T11:00:00Z', 1),
+      ],
+    });
+    const { body } = await get('/usage/deprecated') as { body: DeprecatedReport };
+    // acme and team/α b each call both deprecated versions: four (client, version) pairs, two clients.
+    expect(body.versions.map((v) => [v.version, v.client_count, v.requests])).toEqual([['2023-06-01', 2, 122], ['2024-01-01', 2, 43]]);
+    expect([body.deprecated_client_count, body.deprecated_requests]).toEqual([2, 165]);
+  });
+
+  it('counts no client on deprecated versions when only the head is called', async () => {
+    await store.write({ clients: [], rows: [row('acme', '2025-06-01', 'GET /orders', '2025-06-14T11:00:00Z', 9)] });
+    expect((await get('/usage/deprecated')).body).toMatchObject({ total_requests: 9, deprecated_requests: 0, deprecated_client_count: 0 });
   });
 
   it.each([

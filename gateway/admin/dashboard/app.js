@@ -321,8 +321,8 @@ function renderSummary(dep) {
   setText('#total', fmt(dep.total_requests));
   setText('#total-detail', `in ${RANGES[state.range].label} · latest version ${dep.head}`);
 
-  const clientCount = dep.versions.reduce((n, v) => n + v.client_count, 0);
-  setText('#client-total', fmt(clientCount));
+  // Distinct clients: one calling two deprecated versions is one client to move.
+  setText('#client-total', fmt(dep.deprecated_client_count));
   const calling = dep.versions.filter((v) => v.requests > 0).length;
   setText('#client-total-detail', dep.versions.length === 0
     ? 'no version is deprecated'
