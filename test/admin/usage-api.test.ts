@@ -125,6 +125,12 @@ describe('GET /usage', () => {
     });
   });
 
+  it('takes a limit with leading zeros, up to six digits, as before the route schemas', async () => {
+    await fill();
+    expect((await get('/usage?limit=000002')).body).toMatchObject({ group_count: 3, groups: [{ key: '2023-06-01' }, { key: '2025-06-01' }] });
+    expect((await get('/usage?limit=10000')).status).toBe(200);
+  });
+
   it('reports the 7 days before "to" when only "to" is given', async () => {
     expect((await get('/usage?to=2025-06-01')).body).toEqual({ from: '2025-05-25T00:00:00.000Z', to: '2025-06-01T00:00:00.000Z', by: 'version', total_requests: 0, group_count: 0, groups: [] });
   });
@@ -139,6 +145,9 @@ describe('GET /usage', () => {
     ['limit=0', 'limit', '"limit" must be a whole number from 1 to 10000; got "0".'],
     ['limit=10001', 'limit', '"limit" must be a whole number from 1 to 10000; got "10001".'],
     ['limit=ten', 'limit', '"limit" must be a whole number from 1 to 10000; got "ten".'],
+    ['limit=1e3', 'limit', '"limit" must be a whole number from 1 to 10000; got "1e3".'],
+    ['limit=0000001', 'limit', '"limit" must be a whole number from 1 to 10000; got "0000001".'],
+    ['by=client&by=version', 'by', '"by" is given 2 times; give it once.'],
     ['client=', 'client', '"client" must not be empty; give a client id, or leave the parameter out for every client.'],
     ['form=7d', 'form', 'Unknown query parameter "form"; /usage accepts by, from, to, version, client, limit.'],
   ])('answers 400 invalid-query for %s, naming the parameter and what is valid', async (query, parameter, detail) => {
