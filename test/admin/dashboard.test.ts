@@ -150,6 +150,10 @@ describe('the page works offline and never writes API data as HTML', () => {
       expect(text, name).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
     }
   });
+
+  it('type-checks every module: each starts with // @ts-check', () => {
+    for (const [name, text] of Object.entries(own()).filter(([f]) => f.endsWith('.js'))) expect(text.startsWith('// @ts-check\n'), name).toBe(true);
+  });
 });
 
 describe('a broken install', () => {
