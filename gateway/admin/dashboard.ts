@@ -1,24 +1,27 @@
 /**
- * The usage dashboard on the admin listener: one HTML page, one ES module script and one
- * stylesheet (gateway/admin/dashboard/), plus Chart.js served from node_modules, never a CDN: the
- * machines that run the gateway may be offline. The page holds no data; its script reads the
- * admin usage API (usage-routes.ts) with the admin token when one is configured, so these routes
- * are served without it.
+ * The usage dashboard on the admin listener: one HTML page, its ES modules and stylesheet
+ * (gateway/admin/dashboard/), plus Chart.js served from node_modules, never a CDN: the machines
+ * that run the gateway may be offline. The page holds no data; its modules read the admin usage
+ * API (usage-routes.ts) with the admin token when one is configured, so these routes are served
+ * without it.
  *
  *   GET /dashboard                              the page
- *   GET /dashboard/app.js, /dashboard/app.css   its script and styles
- *   GET /dashboard/vendor/chart.js              Chart.js's UMD build (and its source map)
+ *   GET /dashboard/{name}.js, /dashboard/app.css its modules (app.js the entry) and styles
+ *   GET /dashboard/vendor/chart.umd.js          Chart.js's UMD build (and its source map)
  *
- * The static files are read once, at registration. The page asks for each asset with
- * `?v=<content hash>`, so assets are cached for a year and a new build is a new URL; the page
- * itself is `no-cache`.
+ * The files are served by @fastify/static (ETag, Last-Modified, HEAD, ranges). The page is
+ * rendered once, at registration, and asks for the entry module, the stylesheet and Chart.js with
+ * `?v=<content hash>`: under its current hash a file is cached for a year, so a new build is a
+ * new URL. Anything else (the modules the entry imports, a stale hash) is `no-cache`, revalidated
+ * by its ETag; the page itself is `no-cache` too.
  */
 
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem } from '../errors.js';
 
@@ -29,15 +32,19 @@ export interface DashboardOptions {
   assetDir?: string;
 }
 
-const FILES = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'app.css': 'text/css; charset=utf-8',
-} as const;
+/** What the page needs; the 500 names what is missing. */
+const REQUIRED = ['index.html', 'app.js', 'app.css'];
 
-type FileName = keyof typeof FILES;
+/** The dashboard's own files that are served: its modules and styles (not index.html, a template, nor tsconfig.json). */
+const OWN_ASSET = /^\/[a-z0-9-]+\.(js|css)$/;
+const CHART_FILES = new Set(['/chart.umd.js', '/chart.umd.js.map']);
 
-interface Asset { type: string; body: Buffer; version: string }
+/** RFC 9239 names JavaScript text/javascript (the mime table @fastify/send uses still says application/javascript). */
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
 
 const LONG_CACHE = 'public, max-age=31536000, immutable';
 
@@ -86,53 +93,43 @@ export function chartJsFile(): string | undefined {
 
 const hashOf = (body: Buffer) => createHash('sha256').update(body).digest('hex').slice(0, 12);
 
-function asset(type: string, body: Buffer): Asset {
-  return { type, body, version: hashOf(body) };
-}
-
 export function registerDashboard(admin: FastifyInstance, options: DashboardOptions = {}): void {
   const problemsBaseUrl = options.problemsBaseUrl ?? 'https://verso.dev/problems/';
   const dir = options.assetDir ?? dashboardAssetDir();
   const chartFile = chartJsFile();
 
-  const files = new Map<FileName, Asset>();
   const missing: string[] = [];
-  for (const [name, type] of Object.entries(FILES) as [FileName, string][]) {
+  for (const name of REQUIRED) {
     const path = dir && join(dir, name);
-    if (path && existsSync(path)) files.set(name, asset(type, readFileSync(path)));
-    else missing.push(dir ? path! : `gateway/admin/dashboard/${name}`);
+    if (!path || !existsSync(path)) missing.push(dir ? path! : `gateway/admin/dashboard/${name}`);
   }
-  const chart = chartFile ? asset('text/javascript; charset=utf-8', readFileSync(chartFile)) : undefined;
-  if (!chart) missing.push('node_modules/chart.js/dist/chart.umd.js (install the gateway\'s dependencies: npm ci)');
-  const chartMap = chartFile && existsSync(`${chartFile}.map`) ? `${chartFile}.map` : undefined;
+  if (!chartFile) missing.push('node_modules/chart.js/dist/chart.umd.js (install the gateway\'s dependencies: npm ci)');
 
   // A broken install must not stop the proxy: the dashboard answers 500 naming what is missing.
-  if (missing.length > 0) admin.log.error({ missing }, 'dashboard files missing; GET /dashboard answers 500');
+  if (missing.length > 0) {
+    admin.log.error({ missing }, 'dashboard files missing; GET /dashboard answers 500');
+    const broken = (reply: FastifyReply) => {
+      const body = problem(problemsBaseUrl, 'VERSO_INTERNAL', `The dashboard's files are missing: ${missing.join(', ')}. Container images must copy gateway/admin/dashboard/ next to the compiled gateway/admin/dashboard.js.`, { request_id: reply.request.id });
+      return reply.code(500).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    };
+    admin.get('/dashboard', async (_request, reply) => broken(reply));
+    return;
+  }
 
-  const broken = (reply: FastifyReply) => {
-    const body = problem(problemsBaseUrl, 'VERSO_INTERNAL', `The dashboard's files are missing: ${missing.join(', ')}. Container images must copy gateway/admin/dashboard/ next to the compiled gateway/admin/dashboard.js.`, { request_id: reply.request.id });
-    return reply.code(500).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  // Content hashes of what the page names with ?v=, by the absolute path @fastify/static serves.
+  const versions = new Map<string, string>();
+  const versionOf = (file: string) => {
+    const version = hashOf(readFileSync(file));
+    versions.set(file, version);
+    return version;
   };
-
-  // Asset URLs carry the content hash; a stale or missing ?v= is still served, just not cached.
-  const sendAsset = (reply: FastifyReply, item: Asset | undefined, v: unknown) => {
-    if (!item) return broken(reply);
-    return reply
-      .type(item.type)
-      .header('cache-control', v === item.version ? LONG_CACHE : 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .send(item.body);
-  };
-
-  const page = files.get('index.html') && files.get('app.js') && files.get('app.css') && chart
-    ? files.get('index.html')!.body.toString('utf8')
-      .replaceAll('{{app.css}}', files.get('app.css')!.version)
-      .replaceAll('{{app.js}}', files.get('app.js')!.version)
-      .replaceAll('{{chart.js}}', chart.version)
-    : undefined;
+  for (const name of readdirSync(dir!)) if (OWN_ASSET.test(`/${name}`)) versionOf(join(dir!, name));
+  const page = readFileSync(join(dir!, 'index.html'), 'utf8')
+    .replaceAll('{{app.css}}', versions.get(join(dir!, 'app.css'))!)
+    .replaceAll('{{app.js}}', versions.get(join(dir!, 'app.js'))!)
+    .replaceAll('{{chart.js}}', versionOf(chartFile!));
 
   admin.get('/dashboard', async (_request, reply) => {
-    if (!page) return broken(reply);
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
@@ -144,18 +141,16 @@ export function registerDashboard(admin: FastifyInstance, options: DashboardOpti
   // The page's relative URLs (dashboard/app.js, usage/…) assume no trailing slash.
   admin.get('/dashboard/', async (_request, reply) => reply.redirect('../dashboard', 301));
 
-  type AssetRequest = { Querystring: { v?: string } };
-  admin.get<AssetRequest>('/dashboard/app.js', async (request, reply) => sendAsset(reply, files.get('app.js'), request.query.v));
-  admin.get<AssetRequest>('/dashboard/app.css', async (request, reply) => sendAsset(reply, files.get('app.css'), request.query.v));
-  admin.get<AssetRequest>('/dashboard/vendor/chart.js', async (request, reply) => sendAsset(reply, chart, request.query.v));
-
-  // chart.umd.js ends with `//# sourceMappingURL=chart.umd.js.map`, relative to where it is served.
-  admin.get('/dashboard/vendor/chart.umd.js.map', async (_request, reply) => {
-    if (!chartMap) return reply.code(404).send();
-    return reply
-      .type('application/json; charset=utf-8')
-      .header('content-length', statSync(chartMap).size)
-      .header('cache-control', 'public, max-age=86400')
-      .send(createReadStream(chartMap));
-  });
+  // After @fastify/send's own headers: the type by RFC 9239, and the cache by the ?v= asked for.
+  const setHeaders = (reply: FastifyReply, path: string) => {
+    const type = TYPES[extname(path)];
+    if (type) reply.header('content-type', type);
+    const v = (reply.request.query as { v?: unknown }).v;
+    reply
+      .header('cache-control', v !== undefined && v === versions.get(path) ? LONG_CACHE : 'no-cache')
+      .header('x-content-type-options', 'nosniff');
+  };
+  const common = { decorateReply: false, index: false, cacheControl: false, setHeaders } as const;
+  admin.register(fastifyStatic, { ...common, root: dir!, prefix: '/dashboard/', allowedPath: (path) => OWN_ASSET.test(path) });
+  admin.register(fastifyStatic, { ...common, root: dirname(chartFile!), prefix: '/dashboard/vendor/', allowedPath: (path) => CHART_FILES.has(path) });
 }

@@ -11,9 +11,10 @@
  *   GET /changelog                 Markdown, or JSON for `Accept: application/json`
  */
 
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import YAML from 'yaml';
 import type { GatewayConfig } from '../config/types.js';
@@ -165,23 +166,31 @@ export function registerDocsRoutes(admin: FastifyInstance, { config, translator,
     return reply.type('text/html; charset=utf-8').send(page(version));
   });
 
-  admin.get<{ Params: { file: string } }>('/docs/assets/:file', async (request, reply) => {
-    const file = request.params.file;
-    const own = OWN_FILES[file];
-    if (own) return reply.type(own.type).header('cache-control', 'no-cache').send(own.body);
-    const type = SWAGGER_FILES[file];
-    if (!type) return notFound(reply, `No documentation asset "${file}".`);
-    if (!dist) {
-      const body = problem(config.problems.baseUrl, 'VERSO_INTERNAL', 'The HTML reference needs the swagger-ui-dist package; install the gateway\'s dependencies (npm ci).', { request_id: request.id });
-      return reply.code(500).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  // Swagger UI's files are sent by @fastify/static (ETag, Last-Modified, HEAD, ranges), registered
+  // in a context of its own so its reply.sendFile stays here; only the files listed are served.
+  admin.register(async (assets) => {
+    if (dist) {
+      await assets.register(fastifyStatic, {
+        root: dist.dir,
+        serve: false,
+        index: false,
+        cacheControl: false,
+        // After @fastify/send's headers: RFC 9239's text/javascript rather than its table's application/javascript.
+        setHeaders: (reply, path) => reply.header('content-type', SWAGGER_FILES[basename(path)]),
+      });
     }
-    const path = join(dist.dir, file);
-    // The page asks for these with ?v=<swagger-ui-dist version>, so a new version is a new URL.
-    return reply
-      .type(type)
-      .header('content-length', statSync(path).size)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(createReadStream(path));
+    assets.get<{ Params: { file: string } }>('/docs/assets/:file', async (request, reply) => {
+      const file = request.params.file;
+      const own = Object.hasOwn(OWN_FILES, file) ? OWN_FILES[file] : undefined;
+      if (own) return reply.type(own.type).header('cache-control', 'no-cache').send(own.body);
+      if (!Object.hasOwn(SWAGGER_FILES, file)) return notFound(reply, `No documentation asset "${file}".`);
+      if (!dist) {
+        const body = problem(config.problems.baseUrl, 'VERSO_INTERNAL', 'The HTML reference needs the swagger-ui-dist package; install the gateway\'s dependencies (npm ci).', { request_id: request.id });
+        return reply.code(500).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+      }
+      // The page asks for these with ?v=<swagger-ui-dist version>, so a new version is a new URL.
+      return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(file);
+    });
   });
 
   function page(version: string): string {

@@ -10,12 +10,16 @@
  *   PUT    /pins/:client        pin a client: {"version": "2024-09-01"} (id, alias or date)
  *   DELETE /pins/:client        remove a client's pin
  *
- * A bad parameter is a 400 `VERSO_INVALID_QUERY` naming it and what would be valid; unknown
- * parameters are refused the same way, so a typo (`form=7d`) never silently reports the default
- * range. A store that rejects is a 503 `VERSO_STORE_UNAVAILABLE`, its cause logged.
+ * Parameters and bodies are checked by each route's JSON Schema (`additionalProperties: false`,
+ * so a typo such as `form=7d` never silently reports the default range; single-valued parameters
+ * are strings, so a repeated one is refused); what a schema cannot say (from before to, a known
+ * version, few enough points) is checked in the handler. Either way a bad parameter is a 400
+ * `VERSO_INVALID_QUERY` naming it and what would be valid, and a bad pin body a 400
+ * `VERSO_INVALID_PIN`. A store that rejects is a 503 `VERSO_STORE_UNAVAILABLE`, its cause logged.
  */
 
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import type { GatewayConfig } from '../config/types.js';
 import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from '../errors.js';
 import { VersionCatalog } from '../resolve/catalog.js';
@@ -43,7 +47,71 @@ export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
 const BY: readonly ReportBy[] = ['version', 'client', 'operation'];
 
-type Query = Record<string, string | string[] | undefined>;
+/** A query as its route's schema lets it through: single-valued parameters are strings. */
+interface Query { by?: ReportBy; from?: string; to?: string; step?: string; version?: string | string[]; client?: string; limit?: string }
+
+// ---- schemas ---------------------------------------------------------------------------------
+
+const INSTANT_HINT = 'an RFC 3339 date or date-time (2025-06-01, 2025-06-01T12:00:00Z) or a time before now (30m, 24h, 7d, 2w)';
+
+/** Each query parameter's schema and what its 400 says; a route's querystring schema picks some. */
+const PARAMETERS = {
+  by: { schema: { type: 'string', enum: BY, default: 'version' }, invalid: (raw: string) => `"by" must be one of ${BY.join(', ')}; got "${raw}".` },
+  from: { schema: { type: 'string', format: 'instant' }, invalid: (raw: string) => `"from" must be ${INSTANT_HINT}; got "${raw}".` },
+  to: { schema: { type: 'string', format: 'instant' }, invalid: (raw: string) => `"to" must be ${INSTANT_HINT}; got "${raw}".` },
+  step: { schema: { type: 'string', format: 'step' }, invalid: (raw: string) => `"step" must be a whole number of minutes, hours, days or weeks (1m, 15m, 1h, 1d, 1w); got "${raw}".` },
+  // Repeated, or a comma list: `version=v1&version=2024-01-01`, `version=v1,2024-01-01`.
+  version: { schema: { type: ['string', 'array'], items: { type: 'string' } }, invalid: (raw: string) => `"version" must be version ids, aliases or dates; got "${raw}".` },
+  client: { schema: { type: 'string', minLength: 1 }, invalid: () => '"client" must not be empty; give a client id, or leave the parameter out for every client.' },
+  // 1 to MAX_LIMIT (10000), at most six digits (leading zeros allowed).
+  limit: { schema: { type: 'string', pattern: '^(?=\\d{1,6}$)0*(?:[1-9]\\d{0,3}|10000)$', default: String(DEFAULT_LIMIT) }, invalid: (raw: string) => `"limit" must be a whole number from 1 to ${MAX_LIMIT}; got "${raw}".` },
+} as const satisfies Record<keyof Query, { schema: object; invalid(raw: string): string }>;
+
+/** A querystring schema accepting these parameters and no other. */
+function query(...names: (keyof Query)[]): object {
+  return { type: 'object', properties: Object.fromEntries(names.map((n) => [n, PARAMETERS[n].schema])), additionalProperties: false };
+}
+
+const PIN_BODY = {
+  type: 'object',
+  properties: { version: { type: 'string' } },
+  required: ['version'],
+  additionalProperties: false,
+};
+
+const param = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] });
+
+/** Each route's schemas, built once: the validator below compiles each once per process. */
+const SCHEMAS = {
+  usage: { querystring: query('by', 'from', 'to', 'version', 'client', 'limit') },
+  series: { querystring: query('from', 'to', 'step', 'version', 'client') },
+  deprecated: { querystring: query('from', 'to', 'limit') },
+  client: { querystring: query('from', 'to'), params: param('id') },
+  pins: { querystring: query() },
+  pin: { params: param('client'), body: PIN_BODY },
+  unpin: { params: param('client') },
+} satisfies Record<string, FastifySchema>;
+
+/**
+ * The validator for these routes' schemas: no type coercion and no removal of unknown
+ * parameters (fastify's defaults would quietly drop a typo), defaults filled in, and `verbose`
+ * so an error carries the value that failed, for the message.
+ */
+const ajv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true, allowUnionTypes: true, verbose: true });
+ajv.addFormat('instant', { type: 'string', validate: (raw: string) => parseInstant(raw, Date.now()) !== undefined });
+ajv.addFormat('step', { type: 'string', validate: (raw: string) => parseStep(raw) !== undefined });
+
+/** The 400 detail for the first schema error of a query, and the parameter it names. */
+function queryError(error: ErrorObject, route: string): QueryError {
+  if (error.keyword === 'additionalProperties') {
+    const name = String(error.params.additionalProperty);
+    const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+    return new QueryError(name, `Unknown query parameter "${name}"; ${route} ${allowed.length ? `accepts ${allowed.join(', ')}` : 'takes none'}.`);
+  }
+  const name = error.instancePath.slice(1).split('/')[0] as keyof Query;
+  if (Array.isArray(error.data) && error.keyword === 'type') return new QueryError(name, `"${name}" is given ${error.data.length} times; give it once.`);
+  return new QueryError(name, PARAMETERS[name]?.invalid(String(error.data)) ?? `"${name}" is not valid: ${error.message}.`);
+}
 
 /** A parameter the caller got wrong; becomes a 400 naming it. */
 class QueryError extends Error {
@@ -86,7 +154,15 @@ function guarded(store: UsageStore): UsageStore {
   };
 }
 
+/**
+ * Registers the routes in their own encapsulated context, so their validator and error handler
+ * apply to them only.
+ */
 export function registerUsageRoutes(admin: FastifyInstance, deps: UsageRouteDeps): void {
+  admin.register(async (scope) => usageRoutes(scope, deps));
+}
+
+function usageRoutes(admin: FastifyInstance, deps: UsageRouteDeps): void {
   const { config, now } = deps;
   const store = guarded(deps.store);
   const catalog = new VersionCatalog(config.versions);
@@ -104,60 +180,38 @@ export function registerUsageRoutes(admin: FastifyInstance, deps: UsageRouteDeps
     return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   };
 
-  /** Run a handler; parameter mistakes become 400s and store trouble 503s. Anything else is a bug and stays one. */
-  const handle = <R extends FastifyRequest>(fn: (request: R, reply: FastifyReply) => Promise<unknown>) =>
-    async (request: R, reply: FastifyReply) => {
-      try {
-        return await fn(request, reply);
-      } catch (err) {
-        if (err instanceof QueryError) return send(reply, 'VERSO_INVALID_QUERY', err.message, { parameter: err.parameter, ...err.extensions });
-        if (err instanceof StoreUnavailable) {
-          request.log.warn({ err: err.cause, store: deps.store.kind }, 'usage store unavailable');
-          return send(reply, 'VERSO_STORE_UNAVAILABLE', `The usage store (${deps.store.kind}) did not answer; try again shortly. The cause is in the gateway's log.`);
-        }
-        throw err;
-      }
-    };
+  admin.setValidatorCompiler(({ schema }) => ajv.compile(schema));
 
-  // ---- parameters ----
-
-  function only(path: string, query: Query, allowed: readonly string[]): void {
-    for (const name of Object.keys(query)) {
-      if (allowed.includes(name)) continue;
-      throw new QueryError(name, `Unknown query parameter "${name}"; ${path} ${allowed.length ? `accepts ${allowed.join(', ')}` : 'takes none'}.`);
+  // Parameter mistakes become 400s and store trouble 503s. Anything else is a bug and stays one.
+  admin.setErrorHandler((fastifyError: FastifyError, request, reply) => {
+    const err: Error = fastifyError.validation && fastifyError.validationContext === 'querystring'
+      ? queryError(fastifyError.validation[0] as ErrorObject, request.routeOptions.url!.replace(/:(\w+)/g, '{$1}'))
+      : fastifyError;
+    if (err instanceof QueryError) return send(reply, 'VERSO_INVALID_QUERY', err.message, { parameter: err.parameter, ...err.extensions });
+    if (err instanceof StoreUnavailable) {
+      request.log.warn({ err: err.cause, store: deps.store.kind }, 'usage store unavailable');
+      return send(reply, 'VERSO_STORE_UNAVAILABLE', `The usage store (${deps.store.kind}) did not answer; try again shortly. The cause is in the gateway's log.`);
     }
-  }
+    throw err;
+  });
 
-  function single(query: Query, name: string): string | undefined {
-    const value = query[name];
-    if (Array.isArray(value)) throw new QueryError(name, `"${name}" is given ${value.length} times; give it once.`);
-    return value;
-  }
+  // ---- parameters the schemas let through, checked against each other, the clock and the config ----
 
   function range(query: Query): UsageFilter {
     const at = now();
+    // The schema's `instant` format has read both against the wall clock; `now` may be another
+    // (tests, VERSO_NOW), and a time before now may reach past what a Date holds.
     const instant = (name: 'from' | 'to') => {
-      const raw = single(query, name);
+      const raw = query[name];
       if (raw === undefined) return undefined;
       const ms = parseInstant(raw, at);
-      if (ms === undefined) {
-        throw new QueryError(name, `"${name}" must be an RFC 3339 date or date-time (2025-06-01, 2025-06-01T12:00:00Z) or a time before now (30m, 24h, 7d, 2w); got "${raw}".`);
-      }
+      if (ms === undefined) throw new QueryError(name, PARAMETERS[name].invalid(raw));
       return ms;
     };
     const filter: UsageFilter = { from: instant('from'), to: instant('to') };
     const { from, to } = resolveRange(filter, at);
     if (from >= to) throw new QueryError('from', `"from" (${iso(from)}) must be before "to" (${iso(to)}).`);
     return { from, to };
-  }
-
-  function limit(query: Query): number {
-    const raw = single(query, 'limit');
-    if (raw === undefined) return DEFAULT_LIMIT;
-    if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
-      throw new QueryError('limit', `"limit" must be a whole number from 1 to ${MAX_LIMIT}; got "${raw}".`);
-    }
-    return Number(raw);
   }
 
   /** `version=v1&version=2024-01-01` or `version=v1,2024-01-01`: ids, aliases or dates, as a request names them. */
@@ -175,78 +229,61 @@ export function registerUsageRoutes(admin: FastifyInstance, deps: UsageRouteDeps
     return [...ids];
   }
 
-  function client(query: Query): string | undefined {
-    const raw = single(query, 'client');
-    if (raw === '') throw new QueryError('client', '"client" must not be empty; give a client id, or leave the parameter out for every client.');
-    return raw;
-  }
-
   // ---- usage ----
 
-  admin.get('/usage', handle(async (request) => {
-    const query = request.query as Query;
-    only('/usage', query, ['by', 'from', 'to', 'version', 'client', 'limit']);
-    const by = single(query, 'by') ?? 'version';
-    if (!BY.includes(by as ReportBy)) throw new QueryError('by', `"by" must be one of ${BY.join(', ')}; got "${by}".`);
-    const filter: UsageFilter = { ...range(query), versions: versions(query), client: client(query) };
-    return reports.usageReport(by as ReportBy, withoutUndefined(filter), limit(query));
-  }));
+  admin.get<{ Querystring: Query }>('/usage', { schema: SCHEMAS.usage }, async (request) => {
+    const query = request.query;
+    const filter: UsageFilter = { ...range(query), versions: versions(query), client: query.client };
+    return reports.usageReport(query.by!, withoutUndefined(filter), Number(query.limit));
+  });
 
-  admin.get('/usage/series', handle(async (request) => {
-    const query = request.query as Query;
-    only('/usage/series', query, ['from', 'to', 'step', 'version', 'client']);
-    const filter: UsageFilter = { ...range(query), versions: versions(query), client: client(query) };
-    const raw = single(query, 'step');
+  admin.get<{ Querystring: Query }>('/usage/series', { schema: SCHEMAS.series }, async (request) => {
+    const query = request.query;
+    const filter: UsageFilter = { ...range(query), versions: versions(query), client: query.client };
     let step: number | undefined;
-    if (raw !== undefined) {
-      step = parseStep(raw);
-      if (step === undefined) throw new QueryError('step', `"step" must be a whole number of minutes, hours, days or weeks (1m, 15m, 1h, 1d, 1w); got "${raw}".`);
+    if (query.step !== undefined) {
+      step = parseStep(query.step)!;
       const points = Math.ceil((filter.to! - Math.floor(filter.from! / step) * step) / step);
       if (points > MAX_SERIES_POINTS) {
         throw new QueryError('step', `"step" ${formatStep(step)} gives ${points} points over this range; at most ${MAX_SERIES_POINTS} are allowed. Use a larger step or a shorter range.`);
       }
     }
     return reports.usageSeries(withoutUndefined(filter), step);
-  }));
+  });
 
-  admin.get('/usage/deprecated', handle(async (request) => {
-    const query = request.query as Query;
-    only('/usage/deprecated', query, ['from', 'to', 'limit']);
-    return reports.deprecatedReport(range(query), limit(query));
-  }));
+  admin.get<{ Querystring: Query }>('/usage/deprecated', { schema: SCHEMAS.deprecated }, async (request) => {
+    return reports.deprecatedReport(range(request.query), Number(request.query.limit));
+  });
 
-  admin.get<{ Params: { id: string } }>('/usage/clients/:id', handle(async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const query = request.query as Query;
-    only('/usage/clients/{id}', query, ['from', 'to']);
+  admin.get<{ Querystring: Query; Params: { id: string } }>('/usage/clients/:id', { schema: SCHEMAS.client }, async (request, reply) => {
     const id = request.params.id;
-    const detail = await reports.clientDetail(id, range(query));
+    const detail = await reports.clientDetail(id, range(request.query));
     if (!detail) return send(reply, 'VERSO_NOT_FOUND', `The usage store knows no client "${id}": no requests recorded, no pin.`, { client: id });
     return detail;
-  }));
+  });
 
   // ---- pins ----
 
-  admin.get('/pins', handle(async (request) => {
-    only('/pins', request.query as Query, []);
+  admin.get('/pins', { schema: SCHEMAS.pins }, async () => {
     const list = await fromStore(() => pins.list());
     return pinsResponse(list);
-  }));
+  });
 
   const invalidPin = (reply: FastifyReply, detail: string, extensions: Record<string, unknown> = {}) => send(reply, 'VERSO_INVALID_PIN', detail, extensions);
   const BODY_HINT = 'The body must be JSON such as {"version": "2024-09-01"}: a version id, alias or date.';
 
-  admin.put<{ Params: { client: string } }>('/pins/:client', {
-    // A body fastify cannot parse (not JSON, empty, wrong content type) is a bad pin like any other.
+  admin.put<{ Params: { client: string }; Body: { version: string } }>('/pins/:client', {
+    schema: SCHEMAS.pin,
+    // A body that is not {"version": "…"} is a bad pin, and so is one fastify cannot parse (not
+    // JSON, wrong content type). The store's trouble goes on to the handler above.
     errorHandler: (err: FastifyError, request, reply) => {
+      if (err.validationContext === 'body') return invalidPin(reply, BODY_HINT);
       if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return invalidPin(reply, `The body could not be read: ${err.message}. ${BODY_HINT}`);
       throw err;
     },
-  }, handle(async (request: FastifyRequest<{ Params: { client: string } }>, reply) => {
+  }, async (request, reply) => {
     const client = request.params.client;
-    const body = request.body as { version?: unknown } | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.version !== 'string' || Object.keys(body).some((k) => k !== 'version')) {
-      return invalidPin(reply, BODY_HINT);
-    }
+    const body = request.body;
     const lookup = catalog.lookup(body.version);
     const supported = { supported_versions: catalog.supported };
     if (!lookup.ok) {
@@ -261,14 +298,14 @@ export function registerUsageRoutes(admin: FastifyInstance, deps: UsageRouteDeps
     }
     const pin = await fromStore(() => pins.set(client, version.id));
     return reply.code(200).send(pinJson(pin));
-  }));
+  });
 
-  admin.delete<{ Params: { client: string } }>('/pins/:client', handle(async (request: FastifyRequest<{ Params: { client: string } }>, reply) => {
+  admin.delete<{ Params: { client: string } }>('/pins/:client', { schema: SCHEMAS.unpin }, async (request, reply) => {
     const client = request.params.client;
     const existed = await fromStore(() => pins.clear(client));
     if (!existed) return send(reply, 'VERSO_PIN_NOT_FOUND', `"${client}" has no pin.`, { client });
     return reply.code(204).send();
-  }));
+  });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -12,7 +12,7 @@
  */
 
 import type { GatewayConfig, VersionConfig } from '../config/types.js';
-import { instantMs } from '../config/units.js';
+import { instantMs, parseDuration, type DurationOptions } from '../config/units.js';
 import { formatInstant } from '../translate/generate/changelog.js';
 import type { Impact } from './impact.js';
 import type {
@@ -63,8 +63,12 @@ export function resolveRange(filter: UsageFilter, now: number): { from: number; 
   return { from: filter.from ?? to - DEFAULT_RANGE_MS, to };
 }
 
-const RELATIVE = /^(\d{1,6})(m|h|d|w)$/;
+/** A time before now and a series step: a whole number of minutes, hours, days or weeks. */
+const RELATIVE: DurationOptions = { units: ['m', 'h', 'd', 'w'], whole: true };
+/** For messages (formatStep). */
 const UNIT_MS: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS, w: 7 * DAY_MS };
+/** The latest instant a JavaScript Date holds (ECMA-262 §21.4.1.22): farther back is no instant. */
+const MAX_DATE_MS = 8.64e15;
 // A `+` in a query string arrives as a space when the client did not encode it; read it as `+`.
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)([Zz]|[+\- ]\d{2}:\d{2})$/;
 
@@ -76,8 +80,8 @@ const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)([Zz
 export function parseInstant(raw: string, now: number): number | undefined {
   const value = raw.trim();
   if (value === 'now') return now;
-  const relative = RELATIVE.exec(value);
-  if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2]];
+  const ago = parseDuration(value, RELATIVE);
+  if (ago !== undefined) return Math.abs(now - ago) <= MAX_DATE_MS ? now - ago : undefined;
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const ms = instantMs(value);
     return Number.isNaN(ms) ? undefined : ms;
@@ -93,9 +97,8 @@ export function parseInstant(raw: string, now: number): number | undefined {
 
 /** A series step: a whole number of minutes, hours, days or weeks (`15m`, `1h`, `1d`). */
 export function parseStep(raw: string): number | undefined {
-  const m = RELATIVE.exec(raw.trim());
-  if (!m || Number(m[1]) === 0) return undefined;
-  return Number(m[1]) * UNIT_MS[m[2]];
+  const step = parseDuration(raw.trim(), RELATIVE);
+  return step === 0 ? undefined : step;
 }
 
 /** `3600000` → `1h`, for messages. */
@@ -312,6 +315,8 @@ export function createReports(deps: ReportDeps): Reports {
         };
       });
       const deprecatedRequests = versions.reduce((n, v) => n + v.requests, 0);
+      // A client on two deprecated versions is one client to move, not two.
+      const deprecatedClients = new Set(cells.map((c) => c.client)).size;
       return {
         generated_at: iso(now),
         from: iso(from),
@@ -320,6 +325,7 @@ export function createReports(deps: ReportDeps): Reports {
         total_requests: total,
         deprecated_requests: deprecatedRequests,
         deprecated_share: total === 0 ? 0 : deprecatedRequests / total,
+        deprecated_client_count: deprecatedClients,
         versions,
       };
     },

@@ -151,6 +151,8 @@ export interface DeprecatedReport {
   deprecated_requests: number;
   /** deprecated_requests / total_requests, 0 when there is no traffic. */
   deprecated_share: number;
+  /** Distinct clients that called a deprecated or sunset version: a client on two of them counts once (issue 9). */
+  deprecated_client_count: number;
   /** Every version that is deprecated or sunset now, oldest first, even when nobody calls it. */
   versions: DeprecatedVersion[];
 }

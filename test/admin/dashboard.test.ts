@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -41,7 +41,7 @@ describe('GET /dashboard', () => {
     const urls = assetUrls(html);
     expect(urls).toEqual([
       expect.stringMatching(/^dashboard\/app\.css\?v=[0-9a-f]{12}$/),
-      expect.stringMatching(/^dashboard\/vendor\/chart\.js\?v=[0-9a-f]{12}$/),
+      expect.stringMatching(/^dashboard\/vendor\/chart\.umd\.js\?v=[0-9a-f]{12}$/),
       expect.stringMatching(/^dashboard\/app\.js\?v=[0-9a-f]{12}$/),
     ]);
     expect(html).not.toContain('{{');
@@ -80,8 +80,34 @@ describe('dashboard assets', () => {
     expect(res.body.slice(0, 200)).toMatch(/Chart\.js v4\./);
   });
 
+  it('serves every module the entry imports, as JavaScript, revalidated by its ETag', async () => {
+    const seen = new Set<string>();
+    const queue = ['app.js'];
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const res = await admin.inject(`/dashboard/${name}`);
+      expect(res.statusCode, name).toBe(200);
+      expect(res.headers['content-type'], name).toBe('text/javascript; charset=utf-8');
+      expect(res.headers['cache-control'], name).toBe('no-cache');
+      expect(res.headers.etag, name).toBeTruthy();
+      expect(res.body, name).toBe(readFileSync(join(SOURCE_DIR, name), 'utf8'));
+      for (const m of res.body.matchAll(/^import [^'"]*'\.\/([a-z0-9-]+\.js)';$/gm)) queue.push(m[1]);
+    }
+    expect([...seen].sort()).toEqual(readdirSync(SOURCE_DIR).filter((f) => f.endsWith('.js')).sort());
+    const again = await admin.inject({ url: '/dashboard/app.js', headers: { 'if-none-match': (await admin.inject('/dashboard/app.js')).headers.etag as string } });
+    expect(again.statusCode).toBe(304);
+  });
+
+  it('serves only its modules and styles, not the page template or the type-checking config', async () => {
+    for (const path of ['/dashboard/index.html', '/dashboard/tsconfig.json', '/dashboard/vendor/package.json', '/dashboard/vendor/chart.js', '/dashboard/..%2Fdashboard.ts']) {
+      expect((await admin.inject(path)).statusCode, path).toBe(404);
+    }
+  });
+
   it('does not let a stale or missing hash be cached for long', async () => {
-    for (const path of ['/dashboard/app.js', '/dashboard/app.js?v=000000000000', '/dashboard/vendor/chart.js']) {
+    for (const path of ['/dashboard/app.js', '/dashboard/app.js?v=000000000000', '/dashboard/vendor/chart.umd.js']) {
       const res = await admin.inject(path);
       expect(res.statusCode).toBe(200);
       expect(res.headers['cache-control']).toBe('no-cache');
@@ -98,10 +124,9 @@ describe('dashboard assets', () => {
 });
 
 describe('the page works offline and never writes API data as HTML', () => {
-  const own = () => ({
+  const own = (): Record<string, string> => ({
     'index.html': html,
-    'app.js': readFileSync(join(SOURCE_DIR, 'app.js'), 'utf8'),
-    'app.css': readFileSync(join(SOURCE_DIR, 'app.css'), 'utf8'),
+    ...Object.fromEntries(readdirSync(SOURCE_DIR).filter((f) => /\.(js|css)$/.test(f)).map((f) => [f, readFileSync(join(SOURCE_DIR, f), 'utf8')])),
   });
 
   it('names no external URL in its HTML, script or styles', () => {
@@ -121,7 +146,13 @@ describe('the page works offline and never writes API data as HTML', () => {
   });
 
   it('builds the DOM with textContent: no innerHTML, outerHTML, insertAdjacentHTML or document.write', () => {
-    expect(own()['app.js']).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    for (const [name, text] of Object.entries(own()).filter(([f]) => f.endsWith('.js'))) {
+      expect(text, name).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
+  });
+
+  it('type-checks every module: each starts with // @ts-check', () => {
+    for (const [name, text] of Object.entries(own()).filter(([f]) => f.endsWith('.js'))) expect(text.startsWith('// @ts-check\n'), name).toBe(true);
   });
 });
 

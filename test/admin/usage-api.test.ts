@@ -9,7 +9,7 @@ import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact, type Impact } from '../../gateway/usage/impact.js';
 import { PinBook } from '../../gateway/usage/pins.js';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
-import type { UsageRow } from '../../gateway/usage/types.js';
+import type { DeprecatedReport, UsageRow } from '../../gateway/usage/types.js';
 
 // The demo configuration: 2023-06-01 (v1) and 2024-01-01 (v2) deprecated at NOW, 2025-06-01 (v4) the head.
 const NOW = Date.parse('2025-06-15T12:00:00Z');
@@ -125,6 +125,12 @@ describe('GET /usage', () => {
     });
   });
 
+  it('takes a limit with leading zeros, up to six digits, as before the route schemas', async () => {
+    await fill();
+    expect((await get('/usage?limit=000002')).body).toMatchObject({ group_count: 3, groups: [{ key: '2023-06-01' }, { key: '2025-06-01' }] });
+    expect((await get('/usage?limit=10000')).status).toBe(200);
+  });
+
   it('reports the 7 days before "to" when only "to" is given', async () => {
     expect((await get('/usage?to=2025-06-01')).body).toEqual({ from: '2025-05-25T00:00:00.000Z', to: '2025-06-01T00:00:00.000Z', by: 'version', total_requests: 0, group_count: 0, groups: [] });
   });
@@ -139,6 +145,9 @@ describe('GET /usage', () => {
     ['limit=0', 'limit', '"limit" must be a whole number from 1 to 10000; got "0".'],
     ['limit=10001', 'limit', '"limit" must be a whole number from 1 to 10000; got "10001".'],
     ['limit=ten', 'limit', '"limit" must be a whole number from 1 to 10000; got "ten".'],
+    ['limit=1e3', 'limit', '"limit" must be a whole number from 1 to 10000; got "1e3".'],
+    ['limit=0000001', 'limit', '"limit" must be a whole number from 1 to 10000; got "0000001".'],
+    ['by=client&by=version', 'by', '"by" is given 2 times; give it once.'],
     ['client=', 'client', '"client" must not be empty; give a client id, or leave the parameter out for every client.'],
     ['form=7d', 'form', 'Unknown query parameter "form"; /usage accepts by, from, to, version, client, limit.'],
   ])('answers 400 invalid-query for %s, naming the parameter and what is valid', async (query, parameter, detail) => {
@@ -204,6 +213,7 @@ describe('GET /usage/deprecated', () => {
         total_requests: 217,
         deprecated_requests: 160,
         deprecated_share: 160 / 217,
+        deprecated_client_count: 2,
         versions: [
           {
             version: '2023-06-01', status: 'deprecated', deprecated_since: '2024-06-01', sunset: '2025-12-31', days_to_sunset: 199, successor: '2025-06-01',
@@ -232,6 +242,27 @@ describe('GET /usage/deprecated', () => {
         ],
       },
     });
+  });
+
+  it('counts a client on two deprecated versions once among the clients on deprecated versions', async () => {
+    await fill();
+    await store.write({
+      clients: [],
+      rows: [
+        row('acme', '2024-01-01', 'GET /orders', '2025-06-14T11:00:00Z', 3),
+        row('team/α b', '2023-06-01', 'GET /orders', '2025-06-14T11:00:00Z', 2),
+        row('10.0.0.7', '2025-06-01', 'GET /orders', '2025-06-14T11:00:00Z', 1),
+      ],
+    });
+    const { body } = await get('/usage/deprecated') as { body: DeprecatedReport };
+    // acme and team/α b each call both deprecated versions: four (client, version) pairs, two clients.
+    expect(body.versions.map((v) => [v.version, v.client_count, v.requests])).toEqual([['2023-06-01', 2, 122], ['2024-01-01', 2, 43]]);
+    expect([body.deprecated_client_count, body.deprecated_requests]).toEqual([2, 165]);
+  });
+
+  it('counts no client on deprecated versions when only the head is called', async () => {
+    await store.write({ clients: [], rows: [row('acme', '2025-06-01', 'GET /orders', '2025-06-14T11:00:00Z', 9)] });
+    expect((await get('/usage/deprecated')).body).toMatchObject({ total_requests: 9, deprecated_requests: 0, deprecated_client_count: 0 });
   });
 
   it.each([

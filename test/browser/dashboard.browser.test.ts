@@ -134,6 +134,8 @@ describe('the dashboard in a browser', () => {
       expect(await page.textContent('#share')).toBe('67%');
       expect(await page.textContent('#share-detail')).toBe('8 of 12 requests');
       expect(await page.textContent('#total')).toBe('12');
+      expect(await page.textContent('#client-total')).toBe('2');
+      expect(await page.textContent('#client-total-detail')).toBe('calling 2 of 2 deprecated versions');
 
       // Days to sunset: both deprecated versions, oldest first, with their traffic.
       const sunsets = await page.$$eval('#sunsets tbody tr', (rows) => rows.map((r) => ({

@@ -135,6 +135,7 @@ describe('GET /docs', () => {
       if (url.pathname === '/docs/assets/swagger-ui-bundle.js') {
         expect(body.length).toBe(statSync(join(swaggerDir, 'swagger-ui-bundle.js')).size);
         expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+        expect(asset.headers.get('etag')).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/); // revalidated by it once the year is up
         expect(body.toString('utf8')).toContain('SwaggerUIBundle');
       }
       if (url.pathname === '/docs/assets/verso-docs.js') {
@@ -145,7 +146,7 @@ describe('GET /docs', () => {
   });
 
   it('serves only the files the page uses', async () => {
-    for (const path of ['/docs/assets/package.json', '/docs/assets/..%2Fpackage.json', '/docs/assets/index.html']) {
+    for (const path of ['/docs/assets/package.json', '/docs/assets/..%2Fpackage.json', '/docs/assets/index.html', '/docs/assets/constructor']) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type'), path).toBe('application/problem+json; charset=utf-8');

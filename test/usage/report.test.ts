@@ -208,6 +208,7 @@ describe('deprecatedReport', () => {
       total_requests: 475,
       deprecated_requests: 225,
       deprecated_share: 225 / 475,
+      deprecated_client_count: 3,
       versions: [
         {
           version: '2023-06-01',
@@ -308,6 +309,7 @@ describe('deprecatedReport', () => {
       total_requests: 0,
       deprecated_requests: 0,
       deprecated_share: 0,
+      deprecated_client_count: 0,
       versions: [
         { version: '2023-06-01', status: 'sunset', deprecated_since: '2024-06-01', sunset: '2025-12-31', days_to_sunset: -10, successor: '2025-06-01', requests: 0, client_count: 0, clients: [] },
         { version: '2024-01-01', status: 'deprecated', deprecated_since: '2025-06-01', sunset: '2027-01-31', days_to_sunset: 386, successor: '2025-06-01', requests: 0, client_count: 0, clients: [] },
@@ -450,7 +452,7 @@ describe('time parameters', () => {
   });
 
   it('refuses what is not an instant', () => {
-    for (const bad of ['', 'yesterday', '2025-02-30', '2025-06-01T25:00:00Z', '2025-06-01T12:00:00', '7', '7y', '-7d', '1.5h', '2025-02-30T00:00:00Z']) {
+    for (const bad of ['', 'yesterday', '2025-02-30', '2025-06-01T25:00:00Z', '2025-06-01T12:00:00', '7', '7y', '-7d', '1.5h', '2025-02-30T00:00:00Z', '99999999w']) {
       expect([bad, parseInstant(bad, NOW)]).toEqual([bad, undefined]);
     }
   });
