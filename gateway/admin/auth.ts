@@ -9,21 +9,22 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problem } from '../errors.js';
+import { problemSender } from '../respond.js';
 
 const OPEN = /^\/(health\/(live|ready)|dashboard(\/[^?]*)?|openapi(\/[^?]*)?|docs(\/[^?]*)?|changelog)(\?|$)/;
 
 export function requireAdminToken(admin: FastifyInstance, token: string, problemBase: string): void {
   // Compare digests, so the comparison takes the same time whatever the length of the guess.
   const expected = digest(token);
+  const sendProblem = problemSender(problemBase);
   admin.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (OPEN.test(request.url)) return;
     const given = bearer(request.headers.authorization);
     if (given !== undefined && timingSafeEqual(digest(given), expected)) return;
-    const body = problem(problemBase, 'VERSO_ADMIN_UNAUTHORIZED', given === undefined
+    reply.header('www-authenticate', 'Bearer realm="verso-admin"');
+    return sendProblem(reply, 'VERSO_ADMIN_UNAUTHORIZED', given === undefined
       ? 'This admin route needs the admin token: send Authorization: Bearer <admin.token>.'
-      : 'The bearer token does not match admin.token.', { request_id: request.id });
-    return reply.code(401).header('www-authenticate', 'Bearer realm="verso-admin"').type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+      : 'The bearer token does not match admin.token.');
   });
 }
 

@@ -23,7 +23,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problem } from '../errors.js';
+import { problemSender } from '../respond.js';
 
 export interface DashboardOptions {
   /** `problems.baseUrl` from the config, for the 500 a broken install answers with. */
@@ -108,10 +108,8 @@ export function registerDashboard(admin: FastifyInstance, options: DashboardOpti
   // A broken install must not stop the proxy: the dashboard answers 500 naming what is missing.
   if (missing.length > 0) {
     admin.log.error({ missing }, 'dashboard files missing; GET /dashboard answers 500');
-    const broken = (reply: FastifyReply) => {
-      const body = problem(problemsBaseUrl, 'VERSO_INTERNAL', `The dashboard's files are missing: ${missing.join(', ')}. Container images must copy gateway/admin/dashboard/ next to the compiled gateway/admin/dashboard.js.`, { request_id: reply.request.id });
-      return reply.code(500).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
-    };
+    const sendProblem = problemSender(problemsBaseUrl);
+    const broken = (reply: FastifyReply) => sendProblem(reply, 'VERSO_INTERNAL', `The dashboard's files are missing: ${missing.join(', ')}. Container images must copy gateway/admin/dashboard/ next to the compiled gateway/admin/dashboard.js.`);
     admin.get('/dashboard', async (_request, reply) => broken(reply));
     return;
   }

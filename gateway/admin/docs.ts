@@ -18,7 +18,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import YAML from 'yaml';
 import type { GatewayConfig } from '../config/types.js';
-import { PROBLEM_CONTENT_TYPE, problem } from '../errors.js';
+import { problemSender } from '../respond.js';
 import { VersionCatalog } from '../resolve/catalog.js';
 import { buildChangelog, changelogJson, changelogMarkdown, formatInstant } from '../translate/generate/changelog.js';
 import { versionDocument } from '../translate/generate/openapi-out.js';
@@ -98,10 +98,8 @@ export function prefersJson(accept: string | undefined): boolean {
 
 export function registerDocsRoutes(admin: FastifyInstance, { config, translator, now = Date.now }: DocsDeps): void {
   const catalog = new VersionCatalog(config.versions);
-  const notFound = (reply: FastifyReply, detail: string, extensions: Record<string, unknown> = {}) => {
-    const body = problem(config.problems.baseUrl, 'VERSO_NOT_FOUND', detail, { ...extensions, request_id: reply.request.id });
-    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
-  };
+  const sendProblem = problemSender(config.problems.baseUrl);
+  const notFound = (reply: FastifyReply, detail: string, extensions: Record<string, unknown> = {}) => sendProblem(reply, 'VERSO_NOT_FOUND', detail, extensions);
   const noTranslation = (reply: FastifyReply) => notFound(reply, `${config.file} has no translation section (translation.spec and translation.changes), so there are no generated documents.`);
   /** The canonical id a path segment names, resolved like a request's version. */
   const versionOf = (raw: string) => {
@@ -185,8 +183,7 @@ export function registerDocsRoutes(admin: FastifyInstance, { config, translator,
       if (own) return reply.type(own.type).header('cache-control', 'no-cache').send(own.body);
       if (!Object.hasOwn(SWAGGER_FILES, file)) return notFound(reply, `No documentation asset "${file}".`);
       if (!dist) {
-        const body = problem(config.problems.baseUrl, 'VERSO_INTERNAL', 'The HTML reference needs the swagger-ui-dist package; install the gateway\'s dependencies (npm ci).', { request_id: request.id });
-        return reply.code(500).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+        return sendProblem(reply, 'VERSO_INTERNAL', 'The HTML reference needs the swagger-ui-dist package; install the gateway\'s dependencies (npm ci).');
       }
       // The page asks for these with ?v=<swagger-ui-dist version>, so a new version is a new URL.
       return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(file);

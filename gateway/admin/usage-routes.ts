@@ -21,7 +21,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import type { GatewayConfig } from '../config/types.js';
-import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from '../errors.js';
+import { problemSender } from '../respond.js';
 import { VersionCatalog } from '../resolve/catalog.js';
 import type { Impact } from '../usage/impact.js';
 import type { PinBook } from '../usage/pins.js';
@@ -174,11 +174,8 @@ function usageRoutes(admin: FastifyInstance, deps: UsageRouteDeps): void {
   const book = deps.pins;
   const reports = createReports({ config, store, impact: deps.impact, now, ...(book ? { pinOf: (client: string) => book.get(client) } : {}) });
 
-  // Same shape and headers as every other problem the gateway sends (see docs.ts).
-  const send = (reply: FastifyReply, code: ProblemCode, detail: string, extensions: Record<string, unknown> = {}) => {
-    const body = problem(config.problems.baseUrl, code, detail, { ...extensions, request_id: reply.request.id });
-    return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
-  };
+  // Same shape and headers as every other problem the gateway sends (respond.ts).
+  const send = problemSender(config.problems.baseUrl);
 
   admin.setValidatorCompiler(({ schema }) => ajv.compile(schema));
 
