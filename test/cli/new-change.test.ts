@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SUPPORTED, verso } from '../helpers/demo-model.js';
+import { stubCliEnv, verso } from '../helpers/cli.js';
+import { SUPPORTED } from '../helpers/demo-model.js';
+
+// gateway.yaml reads DEMO_UPSTREAM_URL: the demo's default, whatever the shell has.
+stubCliEnv({ DEMO_UPSTREAM_URL: '' });
 
 // A copy of the demo project: its changes, a config whose spec is the repo's, and the gateway
 // sources and node_modules linked in so the scaffolded files can be loaded and run.
@@ -82,7 +86,7 @@ describe('2025-06-01/order-note', () => {
 
 describe('verso new-change', () => {
   it('creates the change and its test, and says what to do next', async () => {
-    const res = await verso('new-change', 'order-note', '--version', 'v4', '--config', configFile);
+    const res = await verso(['new-change', 'order-note', '--version', 'v4', '--config', configFile]);
     expect(res).toEqual({
       code: 0,
       stderr: '',
@@ -120,7 +124,7 @@ describe('verso new-change', () => {
 
   it('refuses to overwrite an existing change', async () => {
     writeFileSync(changeFile, '// edited\n');
-    const res = await verso('new-change', 'order-note', '--version', '2025-06-01', '--config', configFile);
+    const res = await verso(['new-change', 'order-note', '--version', '2025-06-01', '--config', configFile]);
     expect(res).toEqual({ code: 2, stdout: '', stderr: `verso new-change: ${changeFile} already exists; choose another name or edit that file\n` });
     expect(readFileSync(changeFile, 'utf8')).toBe('// edited\n');
   });
@@ -129,13 +133,13 @@ describe('verso new-change', () => {
     const existing = join(dir, 'test/versions/2024-09-01/order-note.test.ts');
     mkdirSync(dirname(existing), { recursive: true });
     writeFileSync(existing, '// a test already\n');
-    const res = await verso('new-change', 'order-note', '--version', 'v3', '--config', configFile);
+    const res = await verso(['new-change', 'order-note', '--version', 'v3', '--config', configFile]);
     expect(res).toEqual({ code: 2, stdout: '', stderr: `verso new-change: ${existing} already exists; choose another name or edit that file\n` });
     expect(existsSync(join(dir, 'versions/2024-09-01/order-note.ts'))).toBe(false);
   });
 
   it('refuses a name that is not kebab-case, suggesting one', async () => {
-    const res = await verso('new-change', 'OrderNote_2', '--version', 'v4', '--config', configFile);
+    const res = await verso(['new-change', 'OrderNote_2', '--version', 'v4', '--config', configFile]);
     expect(res).toEqual({
       code: 2,
       stdout: '',
@@ -145,10 +149,10 @@ describe('verso new-change', () => {
 
   it('refuses an unknown version, and the oldest, which carries no changes', async () => {
     const [unknown, date, oldest] = await Promise.all([
-      verso('new-change', 'x', '--version', 'v9', '--config', configFile),
+      verso(['new-change', 'x', '--version', 'v9', '--config', configFile]),
       // A change belongs to a version by name: dates are not rounded down here.
-      verso('new-change', 'x', '--version', '2025-01-01', '--config', configFile),
-      verso('new-change', 'x', '--version', 'v1', '--config', configFile),
+      verso(['new-change', 'x', '--version', '2025-01-01', '--config', configFile]),
+      verso(['new-change', 'x', '--version', 'v1', '--config', configFile]),
     ]);
     expect(unknown).toEqual({ code: 2, stdout: '', stderr: `verso new-change: unknown version "v9"; supported versions: ${SUPPORTED}\n` });
     expect(date).toEqual({ code: 2, stdout: '', stderr: `verso new-change: unknown version "2025-01-01"; supported versions: ${SUPPORTED}\n` });
@@ -162,15 +166,21 @@ describe('verso new-change', () => {
   });
 
   it('scaffolds a change that loads, which start-up then asks to give instructions', async () => {
-    const scaffolded = await verso('new-change', 'order-gift-note', '--version', 'v3', '--config', configFile);
+    const scaffolded = await verso(['new-change', 'order-gift-note', '--version', 'v3', '--config', configFile]);
     expect(scaffolded.code).toBe(0);
     const index = join(dir, 'versions/index.ts');
     writeFileSync(index, readFileSync(index, 'utf8')
       .replace("import errorCode from './2024-09-01/error-code.js';", "import errorCode from './2024-09-01/error-code.js';\nimport orderGiftNote from './2024-09-01/order-gift-note.js';")
       .replace('customerFullName, errorCode)', 'customerFullName, errorCode, orderGiftNote)'));
     rmSync(changeFile); // the edited file of the test above is not a change
-    const res = await verso('check', '--config', configFile);
+    // The commands above loaded versions/index.ts (for the sample response), and in this process
+    // the module cache keeps that import: check a copy of the edited folder, loaded afresh as a new
+    // process would load the original.
+    cpSync(join(dir, 'versions'), join(dir, 'edited-versions'), { recursive: true });
+    const edited = join(dir, 'edited.yaml');
+    writeFileSync(edited, readFileSync(configFile, 'utf8').replace('changes: versions', 'changes: edited-versions'));
+    const res = await verso(['check', '--config', edited]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe(`1 problem with the API changes:\n  - ${join(dir, 'versions/2024-09-01/order-gift-note.ts')}: has no instructions\n`);
+    expect(res.stderr).toBe(`1 problem with the API changes:\n  - ${join(dir, 'edited-versions/2024-09-01/order-gift-note.ts')}: has no instructions\n`);
   });
 });

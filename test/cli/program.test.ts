@@ -1,23 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { stubCliEnv, verso } from '../helpers/cli.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'verso-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function verso(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', ...args], { env: { ...process.env, DEMO_UPSTREAM_URL: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+// gateway.yaml reads DEMO_UPSTREAM_URL: the demo's default, whatever the shell has.
+stubCliEnv({ DEMO_UPSTREAM_URL: '' });
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -27,7 +18,7 @@ function file(name: string, text: string): string {
 
 describe('verso check', () => {
   it('accepts the demo configuration', async () => {
-    const res = await verso('check', '--config', 'gateway.yaml');
+    const res = await verso(['check', '--config', 'gateway.yaml']);
     expect(res).toEqual({ code: 0, stdout: 'gateway.yaml: OK (4 versions, head 2025-06-01; 1 upstream(s); 2 route(s); 7 change(s))\nproved 4 operations across 3 version pairs\n', stderr: '' });
   });
 
@@ -44,7 +35,7 @@ describe('verso check', () => {
       '  - { prefix: /a, upstream: b }',
       '',
     ].join('\n'));
-    const res = await verso('check', '--config', bad);
+    const res = await verso(['check', '--config', bad]);
     expect(res.code).toBe(2);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe(`${bad}: 1 configuration problem:\n  - ${bad}:7 upstreams.a.url: must be an http:// or https:// URL such as "http://127.0.0.1:3000"; got "ftp://nope"\n`);
@@ -60,7 +51,7 @@ describe('verso check', () => {
       '  - { prefix: /a, upstream: b }',
       '',
     ].join('\n'));
-    const second = await verso('check', '--config', fixed);
+    const second = await verso(['check', '--config', fixed]);
     expect(second.code).toBe(2);
     expect(second.stderr).toBe([
       `${fixed}: 2 configuration problems:`,
@@ -71,7 +62,7 @@ describe('verso check', () => {
   });
 
   it('names a file it cannot read', async () => {
-    const res = await verso('check', '--config', join(dir, 'missing.yaml'));
+    const res = await verso(['check', '--config', join(dir, 'missing.yaml')]);
     expect(res.code).toBe(2);
     expect(res.stderr).toBe(`${join(dir, 'missing.yaml')}: 1 configuration problem:\n  - ${join(dir, 'missing.yaml')} (top level): cannot read the file (ENOENT)\n`);
   });
@@ -79,7 +70,7 @@ describe('verso check', () => {
 
 describe('verso --help', () => {
   it('lists the subcommands', async () => {
-    const res = await verso('--help');
+    const res = await verso(['--help']);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('start [options]');
     expect(res.stdout).toContain('check [options]');
@@ -87,15 +78,27 @@ describe('verso --help', () => {
 
   for (const sub of ['start', 'check']) {
     it(`describes ${sub} and its --config option`, async () => {
-      const res = await verso(sub, '--help');
+      const res = await verso([sub, '--help']);
       expect(res.code).toBe(0);
       expect(res.stdout).toContain(`Usage: verso ${sub} [options]`);
       expect(res.stdout).toContain('-c, --config <file>');
     });
   }
 
+  it('exits 1 with the stack for an error that is not a config or change mistake', async () => {
+    vi.stubEnv('VERSO_NOW', 'soon');
+    try {
+      const res = await verso(['report']);
+      expect(res.code).toBe(1);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(/^verso: Error: VERSO_NOW must be an RFC 3339 date or date-time; got "soon"\n    at /);
+    } finally {
+      vi.stubEnv('VERSO_NOW', undefined);
+    }
+  });
+
   it('rejects an unknown subcommand with help', async () => {
-    const res = await verso('strat');
+    const res = await verso(['strat']);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("unknown command 'strat'");
   });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { SUPPORTED, verso } from '../helpers/demo-model.js';
+import { stubCliEnv, verso } from '../helpers/cli.js';
+import { SUPPORTED } from '../helpers/demo-model.js';
+
+// gateway.yaml reads DEMO_UPSTREAM_URL: the demo's default, whatever the shell has.
+stubCliEnv({ DEMO_UPSTREAM_URL: '' });
 
 const DESCRIPTION = 'A small shop: orders and the customers who place them. Amounts are integers in the currency\'s '
   + 'minor unit (cents for usd). Lists are cursor-paginated, newest first.';
@@ -23,7 +27,7 @@ const ORDER_2024_01_01 = {
 
 describe('verso spec', () => {
   it('prints 2024-01-01\'s derived document: customer id as customer, amount a decimal string, cancelled', async () => {
-    const res = await verso('spec', '--version', '2024-01-01');
+    const res = await verso(['spec', '--version', '2024-01-01']);
     expect(res.code).toBe(0);
     expect(res.stderr).toBe('');
     const doc = JSON.parse(res.stdout);
@@ -60,7 +64,7 @@ describe('verso spec', () => {
   });
 
   it('prints the oldest version with created in unix seconds and its example moved to match', async () => {
-    const doc = JSON.parse((await verso('spec', '--version', '2023-06-01')).stdout);
+    const doc = JSON.parse((await verso(['spec', '--version', '2023-06-01'])).stdout);
     expect(doc.components.schemas.Order.required).toEqual(['id', 'customer', 'amount', 'status', 'created']);
     expect(doc.components.schemas.Order.properties.created).toEqual({ type: 'integer', description: 'When the order was created, in unix seconds.' });
     expect(doc.components.schemas.Order.properties.created_at).toBeUndefined();
@@ -68,7 +72,7 @@ describe('verso spec', () => {
   });
 
   it('prints the head document as the spec has it, with the note and version set', async () => {
-    const doc = JSON.parse((await verso('spec', '--version', 'v4')).stdout);
+    const doc = JSON.parse((await verso(['spec', '--version', 'v4'])).stdout);
     expect(doc.info.version).toBe('2025-06-01');
     expect(doc.info.description).toBe(`API version 2025-06-01 (v4), the latest. Send \`API-Version: 2025-06-01\` to use it.\n\n${DESCRIPTION}`);
     expect(doc.components.schemas.Order.required).toEqual(['id', 'customer_id', 'amount', 'currency', 'status', 'created_at']);
@@ -78,10 +82,10 @@ describe('verso spec', () => {
 
   it('reads the version as a request would: an alias, or a date rounded down to a version', async () => {
     const [byId, byAlias, byDate, upper] = await Promise.all([
-      verso('spec', '--version', '2024-01-01'),
-      verso('spec', '--version', 'v2'),
-      verso('spec', '--version', '2024-06-30'),
-      verso('spec', '--version', 'V3'),
+      verso(['spec', '--version', '2024-01-01']),
+      verso(['spec', '--version', 'v2']),
+      verso(['spec', '--version', '2024-06-30']),
+      verso(['spec', '--version', 'V3']),
     ]);
     expect(byAlias).toEqual(byId);
     expect(byDate).toEqual(byId);
@@ -89,7 +93,7 @@ describe('verso spec', () => {
   });
 
   it('prints YAML with the version quoted, the same document as the JSON', async () => {
-    const [yaml, json] = await Promise.all([verso('spec', '--version', 'v2', '--format', 'yaml'), verso('spec', '--version', 'v2')]);
+    const [yaml, json] = await Promise.all([verso(['spec', '--version', 'v2', '--format', 'yaml']), verso(['spec', '--version', 'v2'])]);
     expect(yaml.code).toBe(0);
     expect(yaml.stdout).toContain('\n  version: "2024-01-01"\n');
     expect(yaml.stdout.startsWith('openapi: 3.1.0\ninfo:\n  title: Shop API\n  description: |-\n    API version 2024-01-01 (v2),')).toBe(true);
@@ -97,12 +101,12 @@ describe('verso spec', () => {
   });
 
   it('exits 2 on an unknown version, listing the supported ones', async () => {
-    expect(await verso('spec', '--version', 'v9')).toEqual({
+    expect(await verso(['spec', '--version', 'v9'])).toEqual({
       code: 2,
       stdout: '',
       stderr: `verso spec: unknown version "v9"; supported versions: ${SUPPORTED}\n`,
     });
-    expect(await verso('spec', '--version', '2020-01-01')).toEqual({
+    expect(await verso(['spec', '--version', '2020-01-01'])).toEqual({
       code: 2,
       stdout: '',
       stderr: `verso spec: unknown version "2020-01-01" (it is before the first version, 2023-06-01); supported versions: ${SUPPORTED}\n`,
@@ -110,10 +114,10 @@ describe('verso spec', () => {
   });
 
   it('requires --version and rejects an unknown format', async () => {
-    const missing = await verso('spec');
+    const missing = await verso(['spec']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("required option '--version <version>' not specified");
-    const format = await verso('spec', '--version', 'v2', '--format', 'xml');
+    const format = await verso(['spec', '--version', 'v2', '--format', 'xml']);
     expect(format.code).toBe(1);
     expect(format.stderr).toContain("option '--format <format>' argument 'xml' is invalid. Allowed choices are json, yaml.");
   });

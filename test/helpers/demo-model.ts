@@ -1,25 +1,8 @@
-/** The demo's model and what the CLI prints for it, shared by the generator, CLI and admin tests; and the CLI as a child process. */
+/** The demo's model and what the CLI prints for it, shared by the generator, CLI and admin tests. */
 
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { loadConfigFile } from '../../gateway/config/load.js';
 import type { GatewayConfig } from '../../gateway/config/types.js';
 import { loadTranslator, type Translator } from '../../gateway/translate/translator.js';
-
-const run = promisify(execFile);
-
-export interface CliResult { code: number; stdout: string; stderr: string }
-
-/** `verso ARGS` from the repository root, as a user runs it. */
-export async function verso(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', ...args], { env: { ...process.env, DEMO_UPSTREAM_URL: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** The demo configuration (gateway.yaml) and its translator. */
 export async function demo(): Promise<{ config: GatewayConfig; translator: Translator }> {

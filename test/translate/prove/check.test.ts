@@ -3,21 +3,13 @@
  * fixtures/ holds one broken change, and check exits 2 naming the operation, status, versions,
  * change, ajv's error and the payload of every failure.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { stubCliEnv, verso } from '../../helpers/cli.js';
 
-const run = promisify(execFile);
+// gateway.yaml reads DEMO_UPSTREAM_URL: the demo's default, whatever the shell has.
+stubCliEnv({ DEMO_UPSTREAM_URL: '' });
 
-async function check(config: string) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', 'check', '--config', config], { env: { ...process.env, DEMO_UPSTREAM_URL: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const check = (config: string) => verso(['check', '--config', config]);
 
 function failures(config: string, lines: string[]): string {
   return `${config}: ${lines.length} change proof failure${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  - ${l}\n`).join('')}`;
