@@ -1,9 +1,46 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Three projects, so `npx vitest --project unit` answers in seconds while `npm test` runs them all:
+ *
+ * - slow: what needs more than Node: the Dockerfile replay, Chromium, embedded PostgreSQL.
+ * - integration: servers on loopback ports and child processes (whole folders where most files
+ *   start one).
+ * - unit: everything else, in-process: the engine, config, resolution, stores on SQLite files,
+ *   and the CLI through runCli (test/helpers/cli.ts).
+ *
+ * A new test file is a unit test unless it matches a pattern here. Unit files share one module
+ * graph per worker (`isolate: false`: the demo's translator loads once, not once per file, which
+ * halves the project's time), so a unit test puts back what it changes in process-wide state:
+ * environment variables (stubCliEnv, vi.unstubAllEnvs), fake timers, globals.
+ */
+const SLOW = [
+  'test/docker/**/*.test.ts',
+  'test/browser/**/*.test.ts',
+  'test/usage/postgres-store.test.ts',
+  'test/usage/fleet-postgres.test.ts',
+  'test/usage/store-outage.test.ts',
+];
+
+const INTEGRATION = [
+  'test/e2e/**/*.test.ts',
+  'test/proxy/**/*.test.ts',
+  'test/demo/**/*.test.ts',
+  'test/admin/**/*.test.ts',
+  'test/logging/**/*.test.ts',
+  'test/cli/smoke.test.ts',
+  'test/cli/new-change.test.ts',
+  'test/usage/sqlite-store.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', isolate: false, include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...SLOW, ...INTEGRATION] } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION } },
+      { extends: true, test: { name: 'slow', include: SLOW } },
+    ],
   },
 });

@@ -1,7 +1,8 @@
 /** `verso changelog`: the changelog generated from the changes, as Markdown or JSON. */
 
 import { buildChangelog, changelogJson, changelogMarkdown } from '../translate/generate/changelog.js';
-import { loadTranslation, stdio, USAGE, type Io } from './spec.js';
+import { stdio, USAGE, type Io } from './io.js';
+import { loadTranslation } from './spec.js';
 
 export interface ChangelogOptions { config: string; format: 'markdown' | 'json' }
 

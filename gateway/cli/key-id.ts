@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { keyId } from '../clients/api-key.js';
 import { loadConfigFile } from '../config/load.js';
-import { stdio, USAGE, type Io } from './spec.js';
+import { stdio, USAGE, type Io } from './io.js';
 
 export interface KeyIdOptions { config: string }
 

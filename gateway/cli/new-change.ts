@@ -12,7 +12,8 @@ import type { GatewayConfig } from '../config/types.js';
 import { changeTemplate, changeTestTemplate, camelCase, importPath, KEBAB_CASE, placeholderSample, sampleResponse, toKebabCase, type Sample } from '../translate/generate/scaffold.js';
 import { loadSpec, type OpenApiDocument } from '../translate/spec.js';
 import { loadTranslator } from '../translate/translator.js';
-import { stdio, supportedVersions, USAGE, type Io } from './spec.js';
+import { stdio, USAGE, type Io } from './io.js';
+import { supportedVersions } from './version-arg.js';
 
 export interface NewChangeOptions { config: string; version: string }
 

@@ -9,8 +9,10 @@ import { loadConfigFile } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { pinsResponse } from '../usage/report.js';
 import type { UsageStore } from '../usage/types.js';
-import { cliNow, formatTable, openConfiguredStore, STORE_FAILED } from './report.js';
-import { resolveVersion, stdio, USAGE, type Io } from './spec.js';
+import { stdio, STORE_FAILED, USAGE, type Io } from './io.js';
+import { cliNow, openConfiguredStore } from './store.js';
+import { formatTable } from './table.js';
+import { resolveVersion } from './version-arg.js';
 
 export interface PinOptions { config: string }
 export interface PinListOptions extends PinOptions { format: 'table' | 'json' }

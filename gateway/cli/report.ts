@@ -2,21 +2,17 @@
  * `verso report`: the usage report from the configured store, without a running gateway. The
  * same builders as the admin API (usage/report.ts), so `--format json` prints exactly what
  * `GET /usage` or `GET /usage/deprecated` answers; `table` is for a terminal, `csv` (RFC 4180)
- * for a spreadsheet.
- *
- * The clock is the machine's; `VERSO_NOW` (an RFC 3339 instant) replaces it, for reproducible
- * output in tests and documentation.
+ * for a spreadsheet. The clock is `cliNow()`'s (store.ts): `VERSO_NOW` fixes it.
  */
 
-import { existsSync } from 'node:fs';
 import { loadConfigFile } from '../config/load.js';
-import type { GatewayConfig } from '../config/types.js';
 import { loadTranslator } from '../translate/translator.js';
 import { createImpact } from '../usage/impact.js';
 import { createReports, parseInstant, type ReportBy } from '../usage/report.js';
-import { openStore } from '../usage/store/open.js';
-import type { DeprecatedReport, UsageReport, UsageStore } from '../usage/types.js';
-import { stdio, USAGE, type Io } from './spec.js';
+import type { DeprecatedReport, UsageReport } from '../usage/types.js';
+import { stdio, STORE_FAILED, USAGE, type Io } from './io.js';
+import { cliNow, openConfiguredStore } from './store.js';
+import { formatTable } from './table.js';
 
 export interface ReportOptions {
   config: string;
@@ -25,40 +21,6 @@ export interface ReportOptions {
   by: ReportBy;
   format: 'table' | 'json' | 'csv';
   limit: string;
-}
-
-/** Exit status when the store cannot be read (unreachable database, locked or corrupt file). */
-export const STORE_FAILED = 1;
-
-/** Now, or `VERSO_NOW` when set. */
-export function cliNow(env: NodeJS.ProcessEnv = process.env): number {
-  const fixed = env.VERSO_NOW;
-  if (fixed === undefined || fixed === '') return Date.now();
-  const ms = parseInstant(fixed, Date.now());
-  if (ms === undefined) throw new Error(`VERSO_NOW must be an RFC 3339 date or date-time; got "${fixed}"`);
-  return ms;
-}
-
-/**
- * Open and initialise the configured store, or say why not and give the exit status: `USAGE` for
- * a SQLite file that is not there yet when `mustExist` (a wrong --config, or a gateway that never
- * ran), `STORE_FAILED` when the store cannot be opened.
- */
-export async function openConfiguredStore(config: GatewayConfig, command: string, io: Io, mustExist: boolean): Promise<{ store: UsageStore } | { exit: number }> {
-  const where = config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL';
-  if (mustExist && config.store.kind === 'sqlite' && config.store.file !== ':memory:' && !existsSync(config.store.file)) {
-    io.err(`verso ${command}: no usage store at ${config.store.file} yet; the gateway creates it when it first starts (store.sqlite in ${config.file})\n`);
-    return { exit: USAGE };
-  }
-  const store = openStore(config.store);
-  try {
-    await store.init();
-    return { store };
-  } catch (err) {
-    await store.close().catch(() => {});
-    io.err(`verso ${command}: cannot open the usage store (${where}): ${(err as Error).message}\n`);
-    return { exit: STORE_FAILED };
-  }
 }
 
 export async function reportCommand(options: ReportOptions, io: Io = stdio): Promise<number> {
@@ -105,25 +67,6 @@ function json(value: unknown): string {
 }
 
 // ---- table -----------------------------------------------------------------------------------
-
-/**
- * Control characters as `\x1b`: client ids come from request headers and JWT claims, and a report
- * printed to a terminal must not carry someone's escape sequences into it.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/**
- * Columns padded to their widest cell, two spaces apart; numeric columns (`right`) aligned right.
- * Trailing spaces trimmed; control characters escaped (`printable`).
- */
-export function formatTable(header: string[], cells: string[][], right: ReadonlySet<number> = new Set(), indent = ''): string {
-  const rows = cells.map((r) => r.map(printable));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => indent + cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].map((l) => `${l}\n`).join('');
-}
 
 function percent(part: number, whole: number): string {
   return whole === 0 ? '0.0%' : `${((part / whole) * 100).toFixed(1)}%`;

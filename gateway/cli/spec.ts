@@ -6,36 +6,11 @@
 
 import YAML from 'yaml';
 import { loadConfigFile } from '../config/load.js';
-import type { GatewayConfig, VersionConfig } from '../config/types.js';
-import { VersionCatalog } from '../resolve/catalog.js';
+import type { GatewayConfig } from '../config/types.js';
 import { versionDocument } from '../translate/generate/openapi-out.js';
 import { loadTranslator, type Translator } from '../translate/translator.js';
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export const stdio: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
-
-/** Exit status for a mistake in the command line or config: the same as `verso check`'s. */
-export const USAGE = 2;
-
-/** `2023-06-01 (v1), 2024-01-01 (v2)` */
-export function supportedVersions(versions: readonly VersionConfig[]): string {
-  return versions.map((v) => (v.aliases.length ? `${v.id} (${v.aliases.join(', ')})` : v.id)).join(', ');
-}
-
-/** The canonical id `raw` names, resolved like a request's version; or a message saying why not. */
-export function resolveVersion(config: GatewayConfig, raw: string): { id: string } | { problem: string } {
-  const lookup = new VersionCatalog(config.versions).lookup(raw);
-  if (lookup.ok) return { id: lookup.version.id };
-  const why = lookup.reason === 'too-early' ? ` (it is before the first version, ${config.versions[0].id})` : '';
-  return { problem: `unknown version "${raw}"${why}; supported versions: ${supportedVersions(config.versions)}` };
-}
+import { stdio, USAGE, type Io } from './io.js';
+import { resolveVersion } from './version-arg.js';
 
 /** Load the config and its translation model, or explain that the config has none. */
 export async function loadTranslation(configFile: string, command: string, io: Io): Promise<{ config: GatewayConfig; translator: Translator } | undefined> {

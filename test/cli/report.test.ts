@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,11 +9,13 @@ import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact } from '../../gateway/usage/impact.js';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
 import type { UsageRow } from '../../gateway/usage/types.js';
+import { stubCliEnv, verso } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NOW = '2025-06-15T12:00:00Z';
 const dir = mkdtempSync(join(tmpdir(), 'verso-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+stubCliEnv({ VERSO_NOW: NOW });
 
 const configText = (extra: string) => `
 versions:
@@ -67,22 +68,6 @@ beforeAll(async () => {
   });
   await store.close();
 });
-
-function verso(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, VERSO_NOW: NOW },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 /** The admin API's answer for the same store and clock, to compare `--format json` with. */
 async function api(url: string): Promise<unknown> {

@@ -5,11 +5,9 @@
  * report's time range are the same on every run.
  */
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyId } from '../../gateway/clients/api-key.js';
 import { loadConfigFile } from '../../gateway/config/load.js';
@@ -17,13 +15,14 @@ import { createGateway, type Gateway } from '../../gateway/server.js';
 import { loadTranslator } from '../../gateway/translate/translator.js';
 import { startDemo, type RunningDemo } from '../../demo/server.js';
 import { Writable } from 'node:stream';
+import { stubCliEnv, verso } from '../helpers/cli.js';
 
-const run = promisify(execFile);
 const NOW = '2026-06-15T12:00:30.000Z';
 const SALT = 'e2e-salt-0123456789abcdef';
 const BILLING_KEY = 'sk_live_billing_0123456789';
 const BILLING = keyId(SALT, BILLING_KEY);
 const root = resolve(import.meta.dirname, '../..');
+stubCliEnv({ VERSO_NOW: NOW });
 
 describe('usage report from real traffic: three clients on three versions', () => {
   let dir: string;
@@ -73,9 +72,12 @@ describe('usage report from real traffic: three clients on three versions', () =
     expect(res.status, path).toBe(200);
     return res.json() as Promise<Record<string, unknown>>;
   };
-  const cli = async (...args: string[]) => (await run(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', 'report', '--config', file, ...args], {
-    cwd: root, env: { ...process.env, VERSO_NOW: NOW },
-  })).stdout;
+  /** `verso report --config FILE ARGS`, in-process, at VERSO_NOW: its stdout, once it exits 0. */
+  const cli = async (...args: string[]) => {
+    const res = await verso(['report', '--config', file, ...args]);
+    expect(res.code, `verso report ${args.join(' ')}: ${res.stderr}`).toBe(0);
+    return res.stdout;
+  };
 
   const at = NOW;
   const byVersion = {

@@ -5,16 +5,15 @@
  * same database, must hold exact totals.
  */
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verso } from '../helpers/cli.js';
 import { startOrigin, type Origin } from '../helpers/servers.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
-const run = promisify(execFile);
 const CLI = ['--import', 'tsx', 'gateway/cli/main.ts'];
 const DAY = 86_400_000;
 
@@ -97,11 +96,17 @@ describe('two gateways sharing one PostgreSQL', () => {
     for (const g of gateways) g.child.kill('SIGTERM');
     expect(await Promise.all(gateways.map((g) => g.exited))).toEqual([0, 0]);
 
-    const byClient = JSON.parse((await run(process.execPath, [...CLI, 'report', '--by', 'client', '--format', 'json', '--config', file])).stdout) as { total_requests: number; groups: { key: string; requests: number }[] };
+    /** `verso report ARGS --format json` (in-process; the gateways above are the processes): its JSON, once it exits 0. */
+    const report = async (...args: string[]): Promise<unknown> => {
+      const res = await verso(['report', ...args, '--format', 'json', '--config', file]);
+      expect(res.code, res.stderr).toBe(0);
+      return JSON.parse(res.stdout);
+    };
+    const byClient = await report('--by', 'client') as { total_requests: number; groups: { key: string; requests: number }[] };
     expect(byClient.total_requests).toBe(600);
     expect(byClient.groups.map((g) => [g.key, g.requests]).sort()).toEqual([['client-0', 200], ['client-1', 200], ['client-2', 200]]);
 
-    const deprecated = JSON.parse((await run(process.execPath, [...CLI, 'report', '--deprecated', '--format', 'json', '--config', file])).stdout) as { deprecated_requests: number; versions: { version: string; requests: number; clients: { client: string; requests: number }[] }[] };
+    const deprecated = await report('--deprecated') as { deprecated_requests: number; versions: { version: string; requests: number; clients: { client: string; requests: number }[] }[] };
     expect(deprecated.deprecated_requests).toBe(300);
     expect(deprecated.versions.map((v) => ({ version: v.version, requests: v.requests, clients: v.clients.map((c) => [c.client, c.requests]).sort() }))).toEqual([
       { version: '2024-01-01', requests: 300, clients: [['client-0', 100], ['client-1', 100], ['client-2', 100]] },
