@@ -29,6 +29,10 @@
 
 # ---- build: compile TypeScript to dist/ -------------------------------------------------------
 FROM node:20-bookworm-slim AS build
+# better-sqlite3 (the embedded usage store) downloads a prebuilt binary for this Node version when
+# it can, and compiles from source when it cannot (no network access to its release downloads):
+# the compiler lives in this stage only; the runtime stage copies the built module.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Manifests first, so the dependency layer is reused until the lockfile changes.
 COPY package.json package-lock.json ./
@@ -44,11 +48,12 @@ ENV NODE_ENV=production
 ENV VERSO_CONFIG=/app/gateway.yaml
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Same install as the README's `npm ci` (lifecycle scripts as package.json's allowScripts says),
-# minus devDependencies; the npm cache is dropped so it does not ship in the layer. better-sqlite3
-# (the embedded usage store) fetches its prebuilt binary for this Node version here; without
-# network access to its release downloads it would need python3, make and g++ to compile.
-RUN npm ci --omit=dev && npm cache clean --force
+# The same lockfile as the README's `npm ci`, minus devDependencies, and without install scripts:
+# the one production dependency with a native part, better-sqlite3, was built in the build stage
+# (with a compiler this slim image does not have) and its built module is copied in below. The npm
+# cache is dropped so it does not ship in the layer.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/node_modules/better-sqlite3/build ./node_modules/better-sqlite3/build
 # The compiled tree goes to /app itself (gateway/, versions/, demo/), so the example config's
 # relative paths (translation.spec, translation.changes) and the changes' relative imports hold.
 COPY --from=build /app/dist ./

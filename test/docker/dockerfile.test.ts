@@ -1,14 +1,17 @@
 /**
  * The Dockerfile, checked without Docker (there is no daemon where CI runs). Its stages are parsed
  * and replayed on the host by ./replay.ts: every COPY, ENV, WORKDIR and RUN of the runtime stage
- * as written, including the real `npm ci --omit=dev` from the copied lockfile, so the test proves
- * that production dependencies alone run the gateway. Then the stage's CMD starts the gateway
+ * as written, including the real `npm ci --omit=dev --ignore-scripts` from the copied lockfile and
+ * better-sqlite3's module as the build stage compiled it, so the test proves that production
+ * dependencies alone run the gateway. Then the stage's CMD starts the gateway
  * against the demo origin, its HEALTHCHECK command must pass, a request must go through, and
  * SIGTERM must end it with exit code 0.
  *
- * Two liberties, both stated where they are taken: the build stage's `npm ci` is replaced by a
- * link to the repository's node_modules (installed from the same lockfile; the build stage's other
- * instructions, `npm run build` included, run as written), and the runtime gets PORT=0 and
+ * Three liberties, each stated where it is taken: the build stage's `npm ci` is replaced by a
+ * link to the repository's node_modules (installed from the same lockfile, better-sqlite3 compiled
+ * by the same Node; the build stage's other instructions, `npm run build` included, run as
+ * written); its apt-get of the compiler is replaced by a check that the host has that compiler;
+ * and the runtime gets PORT=0 and
  * ADMIN_PORT=0 (read by the example configuration) so it binds free ports; the HEALTHCHECK then
  * gets the admin port it was given through ADMIN_PORT, which its command reads.
  */
@@ -36,20 +39,27 @@ function scripts(stage: Stage): string[] {
   return stage.instructions.flatMap((i) => (i.kind === 'RUN' ? [i.command.form === 'shell' ? i.command.script : i.command.args.join(' ')] : []));
 }
 
+/** The build stage's RUN that installs the compiler better-sqlite3 needs without a prebuilt binary. */
+const TOOLCHAIN = scripts(buildStages[0]!).find((s) => s.startsWith('apt-get ')) ?? 'apt-get';
+
+function onPath(tool: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, tool)));
+}
+
 function exec(command: Command | undefined): string[] {
   if (command?.form !== 'exec') throw new Error('expected the JSON (exec) form');
   return command.args;
 }
 
 describe('Dockerfile', () => {
-  it('compiles in a build stage and copies only dist/ from it into the runtime stage', () => {
+  it('compiles in a build stage and copies only dist/ and better-sqlite3\'s built module from it into the runtime stage', () => {
     expect(buildStages.length).toBeGreaterThanOrEqual(1);
     const build = buildStages.find((s) => scripts(s).includes('npm run build'));
     expect(build, 'a build stage runs `npm run build`').toBeDefined();
     expect(scripts(build!)).toContain('npm ci');
     expect(scripts(runtimeStage).some((s) => /\bnpm run build\b|\btsc\b/.test(s))).toBe(false);
     const fromBuild = runtimeStage.instructions.filter((i) => i.kind === 'COPY' && i.from === build!.name);
-    expect(fromBuild.map((i) => i.kind === 'COPY' && i.sources)).toEqual([['/app/dist']]);
+    expect(fromBuild.map((i) => i.kind === 'COPY' && i.sources)).toEqual([['/app/node_modules/better-sqlite3/build'], ['/app/dist']]);
   });
 
   it('bases the runtime on a slim Node image that satisfies engines.node', () => {
@@ -59,13 +69,19 @@ describe('Dockerfile', () => {
     expect(runtimeStage.image).toMatch(/-slim$/);
   });
 
-  it('installs production dependencies only, with npm ci and its usual script policy', () => {
+  it('installs production dependencies only, and takes better-sqlite3\'s native module from the build stage', () => {
     const env = Object.fromEntries(runtimeStage.instructions.flatMap((i) => (i.kind === 'ENV' ? i.vars : [])));
     expect(env.NODE_ENV).toBe('production');
     const installs = scripts(runtimeStage).filter((s) => /\bnpm (ci|install|i)\b/.test(s));
     expect(installs).toHaveLength(1);
-    expect(installs[0]).toMatch(/\bnpm ci --omit=dev\b/);
-    expect(installs[0]).not.toMatch(/--ignore-scripts|--dangerously-allow-all-scripts/);
+    expect(installs[0]).toMatch(/\bnpm ci --omit=dev --ignore-scripts\b/);
+    // The slim runtime has no compiler; the build stage has one, before its npm ci runs
+    // better-sqlite3's install script (compiling when no prebuilt binary can be downloaded).
+    expect(scripts(runtimeStage).some((s) => /\b(apt-get|g\+\+|make)\b/.test(s))).toBe(false);
+    const build = scripts(buildStages.find((s) => scripts(s).includes('npm ci'))!);
+    const toolchain = build.findIndex((s) => /apt-get install\b.*\bpython3\b.*\bmake\b.*\bg\+\+/.test(s));
+    expect(toolchain).toBeGreaterThanOrEqual(0);
+    expect(toolchain).toBeLessThan(build.indexOf('npm ci'));
   });
 
   it('runs as a non-root user, exposes both listeners and checks liveness on the admin listener', () => {
@@ -143,9 +159,15 @@ describe('the runtime stage, replayed outside Docker', () => {
         earlier,
         baseEnv: baseEnv(),
         processes,
-        runTimeoutMs: 300_000, // the runtime's npm ci compiles better-sqlite3 when its prebuilt binary cannot be downloaded
-        // Liberty 1: same lockfile, already installed in the repository by `npm ci`.
-        replace: stage === runtimeStage ? {} : { 'npm ci': (s) => symlinkSync(join(repo, 'node_modules'), hostPath(s, 'node_modules'), 'dir') },
+        runTimeoutMs: 300_000,
+        replace: stage === runtimeStage ? {} : {
+          // Liberty 1: same lockfile, already installed in the repository by `npm ci`.
+          'npm ci': (s) => symlinkSync(join(repo, 'node_modules'), hostPath(s, 'node_modules'), 'dir'),
+          // Liberty 2: the host is the build stage's base image; it must have the compiler the stage installs.
+          [TOOLCHAIN]: () => {
+            for (const tool of ['python3', 'make', 'g++']) expect(onPath(tool), `${tool} on PATH (the build stage installs it)`).toBe(true);
+          },
+        },
       });
       earlier.set(stage.name, replayed);
     }
