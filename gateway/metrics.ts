@@ -13,6 +13,7 @@
 
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { VersionConfig } from './config/types.js';
+import { statusAt } from './lifecycle/lifecycle.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -65,7 +66,7 @@ export class GatewayMetrics {
 
   /** Count one answered request. `deprecated` is whether the version was deprecated or sunset at `now`. */
   request(version: VersionConfig | undefined, status: number, now: number): void {
-    const deprecated = version !== undefined && isDeprecatedAt(version, now) ? 1 : 0;
+    const deprecated = version !== undefined && statusAt(version, now) !== 'active' ? 1 : 0;
     const slot = (((version === undefined ? -1 : version.index) + 1) * 2 + deprecated) * CLASSES + slotOfStatus(status);
     if (slot >= this.pending.length || this.slotLabels[slot] === undefined) this.describeSlot(slot, version, deprecated, status);
     this.pending[slot]++;
@@ -125,10 +126,6 @@ class LatencyHistogram {
     }
     return { name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' };
   }
-}
-
-export function isDeprecatedAt(version: VersionConfig, now: number): boolean {
-  return (version.deprecated !== undefined && version.deprecated <= now) || (version.sunset !== undefined && version.sunset <= now);
 }
 
 export function statusClass(status: number): '1xx' | '2xx' | '3xx' | '4xx' | '5xx' {

@@ -79,7 +79,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     })
     : undefined;
   // The pin book serves /pins whether or not pinning is on; requests consult it only when it is.
-  const pinBook = new PinBook(store, { refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now });
+  const pinBook = new PinBook(store, { refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now, versions: config.versions });
   const pins = config.pins.enabled ? pinBook : undefined;
   const translator = options.translator;
   const sendProblem = problemSender(config.problems.baseUrl);

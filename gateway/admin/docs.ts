@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import YAML from 'yaml';
 import type { GatewayConfig } from '../config/types.js';
 import { problemSender } from '../respond.js';
+import { statusAt } from '../lifecycle/lifecycle.js';
 import { VersionCatalog } from '../resolve/catalog.js';
 import { buildChangelog, changelogJson, changelogMarkdown, formatInstant } from '../translate/generate/changelog.js';
 import { versionDocument } from '../translate/generate/openapi-out.js';
@@ -194,9 +195,8 @@ export function registerDocsRoutes(admin: FastifyInstance, { config, translator,
     const title = `${String(translator!.model.docs.get(config.head)?.info?.title ?? 'API')} ${version}`;
     const at = now();
     const links = [...config.versions].reverse().map((v) => {
-      const state = v.id === config.head ? 'latest'
-        : v.sunset !== undefined && at >= v.sunset ? 'sunset'
-          : v.deprecated !== undefined && at >= v.deprecated ? 'deprecated' : '';
+      const status = statusAt(v, at);
+      const state = v.id === config.head ? 'latest' : status === 'active' ? '' : status;
       const current = v.id === version ? ' aria-current="page"' : '';
       return `<a href="${escapeHtml(v.id)}"${current}>${escapeHtml(v.id)}${state ? ` <span class="verso-note">${state}</span>` : ''}</a>`;
     });

@@ -24,11 +24,11 @@ import type { GatewayConfig } from '../config/types.js';
 import { problemSender } from '../respond.js';
 import { VersionCatalog } from '../resolve/catalog.js';
 import type { Impact } from '../usage/impact.js';
-import type { PinBook } from '../usage/pins.js';
+import { adminPin, SunsetPin, type PinBook } from '../usage/pins.js';
 import {
   MAX_SERIES_POINTS, createReports, formatStep, iso, parseInstant, parseStep, pinJson, pinsResponse, resolveRange, type ReportBy,
 } from '../usage/report.js';
-import type { UsageFilter, UsageStore } from '../usage/types.js';
+import type { Pin, UsageFilter, UsageStore } from '../usage/types.js';
 
 export interface UsageRouteDeps {
   config: GatewayConfig;
@@ -132,6 +132,7 @@ async function fromStore<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    if (err instanceof SunsetPin) throw err;
     throw new StoreUnavailable(err);
   }
 }
@@ -167,7 +168,7 @@ function usageRoutes(admin: FastifyInstance, deps: UsageRouteDeps): void {
   const store = guarded(deps.store);
   const catalog = new VersionCatalog(config.versions);
   const pins: Pick<PinBook, 'set' | 'clear' | 'list'> = deps.pins ?? {
-    set: (client, version) => store.setPin({ client, version, pinnedAt: now(), by: 'admin' }, false),
+    set: async (client, version) => store.setPin(adminPin(client, version, config.versions, now()), false),
     clear: (client) => store.clearPin(client),
     list: () => store.listPins(),
   };
@@ -288,12 +289,14 @@ function usageRoutes(admin: FastifyInstance, deps: UsageRouteDeps): void {
       return invalidPin(reply, `Cannot pin "${client}" to unknown version "${body.version}"${why}. Supported versions: ${catalog.supported.join(', ')}.`, supported);
     }
     const version = lookup.version;
-    // A sunset version answers 410 to everything: pinning a client there cuts it off.
-    if (version.sunset !== undefined && version.sunset <= now()) {
-      const live = catalog.versions.filter((v) => !(v.sunset !== undefined && v.sunset <= now())).map((v) => v.id);
-      return invalidPin(reply, `Cannot pin "${client}" to ${version.id}: it is sunset, so every request would get 410 Gone. Versions still served: ${live.join(', ')}.`, { supported_versions: live });
+    let pin: Pin;
+    try {
+      pin = await fromStore(() => pins.set(client, version.id));
+    } catch (err) {
+      // A sunset version answers 410 to everything: pinning a client there cuts it off (pins.ts).
+      if (!(err instanceof SunsetPin)) throw err;
+      return invalidPin(reply, `Cannot pin "${client}" to ${version.id}: it is sunset, so every request would get 410 Gone. Versions still served: ${err.served.join(', ')}.`, { supported_versions: err.served });
     }
-    const pin = await fromStore(() => pins.set(client, version.id));
     return reply.code(200).send(pinJson(pin));
   });
 

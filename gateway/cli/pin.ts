@@ -8,7 +8,8 @@
 import { loadConfigFile } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { pinsResponse } from '../usage/report.js';
-import type { UsageStore } from '../usage/types.js';
+import { adminPin, SunsetPin } from '../usage/pins.js';
+import type { Pin, UsageStore } from '../usage/types.js';
 import { stdio, STORE_FAILED, USAGE, type Io } from './io.js';
 import { cliNow, openConfiguredStore } from './store.js';
 import { formatTable } from './table.js';
@@ -64,13 +65,16 @@ export async function pinSetCommand(client: string, version: string, options: Pi
     io.err(`verso pin set: ${resolved.problem}\n`);
     return USAGE;
   }
-  const target = config.versions.find((v) => v.id === resolved.id)!;
-  if (target.sunset !== undefined && target.sunset <= now) {
-    io.err(`verso pin set: ${target.id} is sunset, so every request of a client pinned to it would get 410 Gone; pick a version still served\n`);
+  let wanted: Pin;
+  try {
+    wanted = adminPin(client, resolved.id, config.versions, now);
+  } catch (err) {
+    if (!(err instanceof SunsetPin)) throw err;
+    io.err(`verso pin set: ${err.version} is sunset, so every request of a client pinned to it would get 410 Gone; pick a version still served (${err.served.join(', ')})\n`);
     return USAGE;
   }
   return withStore(config, 'pin set', io, async (store) => {
-    const pin = await store.setPin({ client, version: resolved.id, pinnedAt: now, by: 'admin' }, false);
+    const pin = await store.setPin(wanted, false);
     io.out(`pinned ${JSON.stringify(pin.client)} to ${pin.version}\n`);
     io.err(`${pickUp(config)}\n`);
     return 0;

@@ -18,6 +18,19 @@ export type Verdict =
 
 const ALLOW: Verdict = { kind: 'allow' };
 
+export type LifecycleStatus = 'active' | 'deprecated' | 'sunset';
+
+/**
+ * Where a version stands at `now` (epoch ms), decided here and nowhere else: `sunset` from its
+ * sunset date on, `deprecated` from its deprecation date on, else `active`. A sunset version
+ * counts as deprecated wherever only "deprecated or not" is asked (`statusAt(v, now) !== 'active'`).
+ */
+export function statusAt(version: Pick<VersionConfig, 'deprecated' | 'sunset'>, now: number): LifecycleStatus {
+  if (version.sunset !== undefined && now >= version.sunset) return 'sunset';
+  if (version.deprecated !== undefined && now >= version.deprecated) return 'deprecated';
+  return 'active';
+}
+
 export class Lifecycle {
   /** Version id → the response headers that signal its lifecycle (empty for active versions). */
   readonly headers = new Map<string, Record<string, string>>();
@@ -33,7 +46,7 @@ export class Lifecycle {
    */
   check(version: VersionConfig, now: number, random: () => number = Math.random): Verdict {
     if (version.sunset === undefined) return ALLOW;
-    if (now >= version.sunset) return { kind: 'sunset', version };
+    if (statusAt(version, now) === 'sunset') return { kind: 'sunset', version };
     for (const window of version.brownouts) {
       if (now >= window.start && now < window.end && (window.percentage >= 100 || random() * 100 < window.percentage)) {
         return { kind: 'brownout', version, until: window.end };

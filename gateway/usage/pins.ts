@@ -14,7 +14,33 @@
  */
 
 import type { Logger } from 'pino';
+import type { VersionConfig } from '../config/types.js';
+import { statusAt } from '../lifecycle/lifecycle.js';
 import type { Pin, UsageStore } from './types.js';
+
+/**
+ * A pin to a sunset version is refused: every request of that client would get 410 Gone. The
+ * versions still served are named for the refusal's message.
+ */
+export class SunsetPin extends Error {
+  constructor(readonly client: string, readonly version: string, readonly served: string[]) {
+    super(`cannot pin ${JSON.stringify(client)} to ${version}: it is sunset`);
+    this.name = 'SunsetPin';
+  }
+}
+
+/**
+ * The pin an operator sets (the admin API, `verso pin set`, PinBook.set): `client` to the version
+ * `version` names, at `now`. Throws SunsetPin for a version past its sunset; the one place that
+ * rule lives.
+ */
+export function adminPin(client: string, version: string, versions: readonly VersionConfig[], now: number): Pin {
+  const target = versions.find((v) => v.id === version);
+  if (target && statusAt(target, now) === 'sunset') {
+    throw new SunsetPin(client, version, versions.filter((v) => statusAt(v, now) !== 'sunset').map((v) => v.id));
+  }
+  return { client, version, pinnedAt: now, by: 'admin' };
+}
 
 export interface PinBookOptions {
   refreshMs: number;
@@ -22,6 +48,8 @@ export interface PinBookOptions {
   now?: () => number;
   /** How soon after a first request its pin is written (ms); default 100. */
   writeDelayMs?: number;
+  /** The configured versions, for the rule on pins to sunset versions (adminPin). */
+  versions: readonly VersionConfig[];
 }
 
 const NO_OP = (): void => {};
@@ -32,6 +60,7 @@ export class PinBook {
   readonly #now: () => number;
   readonly #refreshMs: number;
   readonly #writeDelayMs: number;
+  readonly #versions: readonly VersionConfig[];
   /** client → version, what `get` answers. */
   #cache = new Map<string, string>();
   /** First-request pins cached but not yet in the store. */
@@ -49,6 +78,7 @@ export class PinBook {
     this.#now = options.now ?? Date.now;
     this.#refreshMs = options.refreshMs;
     this.#writeDelayMs = options.writeDelayMs ?? 100;
+    this.#versions = options.versions;
   }
 
   /** The version `client` is pinned to. Synchronous: the request path calls it. */
@@ -70,10 +100,16 @@ export class PinBook {
     }
   }
 
-  /** Admin: pin `client` to `version`, replacing any pin. The store first, then the cache. */
+  /** Admin: pin `client` to `version`, replacing any pin. The store first, then the cache. Rejects with SunsetPin for a sunset version. */
   set(client: string, version: string): Promise<Pin> {
+    let wanted: Pin;
+    try {
+      wanted = adminPin(client, version, this.#versions, this.#now());
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.#run(async () => {
-      const pin = await this.#store.setPin({ client, version, pinnedAt: this.#now(), by: 'admin' }, false);
+      const pin = await this.#store.setPin(wanted, false);
       this.#queued.delete(client);
       this.#cache.set(client, pin.version);
       return pin;

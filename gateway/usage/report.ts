@@ -11,6 +11,7 @@
  * config are written as /openapi and the changelog write them (`2025-12-31` at midnight UTC).
  */
 
+import { statusAt } from '../lifecycle/lifecycle.js';
 import type { GatewayConfig, VersionConfig } from '../config/types.js';
 import { instantMs, parseDuration, type DurationOptions } from '../config/units.js';
 import { formatInstant } from '../translate/generate/changelog.js';
@@ -122,10 +123,9 @@ export function autoStep(from: number, to: number, rolledUpBefore: number): numb
 
 // ---- lifecycle -------------------------------------------------------------------------------
 
-/** Deprecated or sunset at `now`: a version is deprecated from its `deprecated` date, and a sunset one is too. */
+/** Deprecated or sunset at `now` (lifecycle/statusAt); an unknown version is neither. */
 export function isDeprecated(v: VersionConfig | undefined, now: number): boolean {
-  if (!v) return false;
-  return (v.deprecated !== undefined && v.deprecated <= now) || (v.sunset !== undefined && v.sunset <= now);
+  return v !== undefined && statusAt(v, now) !== 'active';
 }
 
 /**
@@ -294,7 +294,7 @@ export function createReports(deps: ReportDeps): Reports {
         const rows = summed.get(v.id)!;
         return {
           version: v.id,
-          status: v.sunset !== undefined && v.sunset <= now ? 'sunset' : 'deprecated',
+          status: statusAt(v, now) === 'sunset' ? 'sunset' : 'deprecated',
           ...(v.deprecated !== undefined ? { deprecated_since: formatInstant(v.deprecated) } : {}),
           ...(v.sunset !== undefined ? { sunset: formatInstant(v.sunset), days_to_sunset: daysToSunset(v.sunset, now) } : {}),
           ...(v.successor !== undefined ? { successor: v.successor } : {}),

@@ -33,7 +33,7 @@ beforeEach(async () => {
   now = NOW;
   store = new SqliteStore(':memory:');
   await store.init();
-  pins = new PinBook(store, { refreshMs: 60_000, logger: pino({ level: 'silent' }), now: () => now });
+  pins = new PinBook(store, { refreshMs: 60_000, logger: pino({ level: 'silent' }), now: () => now, versions: config.versions });
   admin = Fastify({ genReqId: () => 'req-test' });
   registerUsageRoutes(admin, { config, store, pins, impact, now: () => now });
   await admin.ready();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../gateway/config/load.js';
-import { Lifecycle, httpDate } from '../../gateway/lifecycle/lifecycle.js';
+import { Lifecycle, httpDate, statusAt } from '../../gateway/lifecycle/lifecycle.js';
 import { shopConfig } from '../helpers/servers.js';
 
 const config = loadConfigText(shopConfig('http://127.0.0.1:1'), 'test.yaml');
@@ -70,5 +70,34 @@ routes: [{ prefix: /a, upstream: a }]
     let refused = 0;
     for (let n = 0; n < 1000; n++) if (lc.check(v, at('2027-01-20T10:30:00Z'), dice).kind === 'brownout') refused++;
     expect(refused).toBe(250);
+  });
+});
+
+describe('statusAt', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it('is active before the deprecation date, deprecated from it, and sunset from the sunset date on', () => {
+    const v = version('2024-01-01'); // deprecated 2025-06-01, sunset 2027-01-31
+    expect([
+      statusAt(v, at('2025-05-31T23:59:59.999Z')),
+      statusAt(v, at('2025-06-01T00:00:00Z')),
+      statusAt(v, at('2027-01-30T23:59:59.999Z')),
+      statusAt(v, at('2027-01-31T00:00:00Z')),
+    ]).toEqual(['active', 'deprecated', 'deprecated', 'sunset']);
+  });
+
+  it('is sunset for a version that has a sunset date but no deprecation date, once the date is past', () => {
+    expect(statusAt({ deprecated: undefined, sunset: at('2026-01-01T00:00:00Z') }, at('2026-01-01T00:00:00Z'))).toBe('sunset');
+    expect(statusAt({ deprecated: undefined, sunset: at('2026-01-01T00:00:00Z') }, at('2025-12-31T00:00:00Z'))).toBe('active');
+  });
+
+  it('is active for ever for a version with neither date', () => {
+    expect(statusAt(version('2025-06-01'), at('2099-01-01T00:00:00Z'))).toBe('active');
+  });
+
+  it('agrees with the request path: a request is refused as sunset exactly when statusAt says sunset', () => {
+    const v = version('2023-06-01'); // sunset 2025-12-31
+    for (const iso of ['2025-12-30T23:59:59Z', '2025-12-31T00:00:00Z']) {
+      expect(lifecycle.check(v, at(iso), () => 0.99).kind === 'sunset').toBe(statusAt(v, at(iso)) === 'sunset');
+    }
   });
 });

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { PinBook, type PinBookOptions } from '../../gateway/usage/pins.js';
+import { adminPin, PinBook, SunsetPin, type PinBookOptions } from '../../gateway/usage/pins.js';
+import { loadConfigText } from '../../gateway/config/load.js';
+import { shopConfig } from '../helpers/servers.js';
 import { openStore } from '../../gateway/usage/store/open.js';
 import type { UsageStore } from '../../gateway/usage/types.js';
 import { T0 } from './store-contract.js';
@@ -56,7 +58,7 @@ async function setup() {
   const book = async (options: Partial<PinBookOptions> = {}, fault: Fault = { down: false, setPins: 0 }) => {
     const lines: { level: number; msg: string }[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => { lines.push(JSON.parse(line)); } });
-    const pins = new PinBook(withFaults(await openFile(file), fault), { refreshMs: 60_000, logger, now, writeDelayMs: 5, ...options });
+    const pins = new PinBook(withFaults(await openFile(file), fault), { refreshMs: 60_000, logger, now, writeDelayMs: 5, versions: [], ...options });
     cleanups.push(() => pins.close());
     return { pins, lines, fault };
   };
@@ -228,5 +230,24 @@ describe('PinBook', () => {
     expect(lines.filter((l) => l.level === 50).map((l) => [l.msg, (l as unknown as { pins: number }).pins])).toEqual([
       ['pin store unreachable at shutdown: first-request pins not saved', 1],
     ]);
+  });
+});
+
+describe('pins to sunset versions', () => {
+  const versions = loadConfigText(shopConfig('http://127.0.0.1:1'), 'test.yaml').versions; // 2023-06-01 sunset 2025-12-31
+  const JAN_2026 = Date.parse('2026-01-15T00:00:00Z');
+
+  it('are refused by the pin book, which names the versions still served and writes nothing', async () => {
+    const { cli, book } = await setup();
+    const { pins } = await book({ versions, now: () => JAN_2026 });
+    const refusal = await pins.set('key_a', '2023-06-01').catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(SunsetPin);
+    expect({ version: (refusal as SunsetPin).version, served: (refusal as SunsetPin).served }).toEqual({ version: '2023-06-01', served: ['2024-01-01', '2024-09-01', '2025-06-01'] });
+    expect({ cached: pins.get('key_a'), stored: await cli.listPins() }).toEqual({ cached: undefined, stored: [] });
+  });
+
+  it('are allowed before the sunset date, as an admin pin at that time', () => {
+    expect(adminPin('key_a', '2023-06-01', versions, Date.parse('2025-12-30T00:00:00Z'))).toEqual({ client: 'key_a', version: '2023-06-01', pinnedAt: Date.parse('2025-12-30T00:00:00Z'), by: 'admin' });
+    expect(() => adminPin('key_a', '2023-06-01', versions, Date.parse('2025-12-31T00:00:00Z'))).toThrow(SunsetPin);
   });
 });
