@@ -1,15 +1,12 @@
 /**
- * What each declarative instruction means, in three parts:
+ * What each declarative instruction means for the OpenAPI documents, in two parts:
  * - `check`: is it valid against the document of the version it belongs to (names exist, …)?
  * - `deriveOlder`: turn that version's document into the previous version's, in place.
- * - `compileObjectOps`: the function that moves one object of a schema down or up one version.
+ * What an instruction does to bodies is fuse.ts's `programFor`; model.ts calls both.
  */
 
-import type { FieldInstruction, Instruction, Json, JsonObject, JsonSchema } from './authoring.js';
-import { componentSchemas, findOperation, operationKey, operations, schemaRef, schemaRefName, type OpenApiDocument } from './spec.js';
-
-export type { Direction } from './fuse.js';
-import { fuse, programFor, type Direction, type ObjectOp } from './fuse.js';
+import type { FieldInstruction, Instruction, Json, JsonSchema } from './authoring.js';
+import { componentSchemas, findOperation, HTTP_METHODS, operations, schemaRef, type OpenApiDocument } from './spec.js';
 
 /** The object schema that declares `field` (the schema itself or one of its inline `allOf` parts). */
 function holderOf(schema: JsonSchema | undefined, field: string): JsonSchema | undefined {
@@ -148,7 +145,7 @@ export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
       const target = (doc.paths![ins.fromPath] ??= {});
       target[op.method.toLowerCase()] = op.operation;
       if (item.parameters && !target.parameters) target.parameters = item.parameters;
-      if (!HTTP_KEYS.some((k) => k in item)) delete doc.paths![op.path];
+      if (!HTTP_METHODS.some((k) => k in item)) delete doc.paths![op.path];
       break;
     }
     case 'status-changed': {
@@ -183,8 +180,6 @@ export function renameFields(doc: OpenApiDocument, schemaName: string, renames: 
     if (holder.required) holder.required = (holder.required as string[]).map((r) => renames.get(r) ?? r);
   }
 }
-
-const HTTP_KEYS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 function renameKey<T>(object: Record<string, T>, from: string, to: string): Record<string, T> {
   const out: Record<string, T> = {};
@@ -224,17 +219,3 @@ const FIELD_KINDS = new Set(['field-renamed', 'field-added', 'field-removed', 'f
 export function isFieldInstruction(ins: Instruction): ins is FieldInstruction {
   return FIELD_KINDS.has(ins.kind);
 }
-
-export type { ObjectOp } from './fuse.js';
-
-/**
- * The function moving one object of a schema one version `direction`, from the instructions
- * of one change set (distinct fields, checked for conflicts). Down: derived values are computed
- * from the object as it is, values converted, keys renamed or dropped in one pass that keeps key
- * order, then the schema-level function. Up mirrors it.
- */
-export function compileObjectOps(instructions: FieldInstruction[], direction: Direction): ObjectOp | undefined {
-  return fuse(programFor(instructions, direction));
-}
-
-export { operationKey, schemaRefName };

@@ -5,10 +5,10 @@
  * unit chains are built from. Every problem is collected with the file it comes from.
  */
 
-import type { EndpointInstruction, FieldInstruction, Instruction, JsonObject, RequestParts, ResponseParts } from './authoring.js';
+import type { EndpointInstruction, FieldInstruction, Instruction, RequestParts, ResponseParts } from './authoring.js';
 import { TranslationError, type BundleProblem, type LoadedBundle, type LoadedChange } from './bundle.js';
-import { fuse, programFor, type Prim } from './fuse.js';
-import { check, deriveOlder, isFieldInstruction, objectSchema, renameFields, type Direction, type ObjectOp } from './instructions.js';
+import { fuse, programFor, type Direction, type ObjectOp, type Prim } from './fuse.js';
+import { check, deriveOlder, isFieldInstruction, objectSchema, renameFields } from './instructions.js';
 import { locate } from './locate.js';
 import { findOperation, operations, requestSchema, responseSchemas, type OpenApiDocument } from './spec.js';
 
@@ -265,4 +265,3 @@ function matchesSomething(valid: { change: LoadedChange; instruction: Instructio
   }
 }
 
-export type { JsonObject };
