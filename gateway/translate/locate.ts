@@ -9,8 +9,8 @@
 import type { Json, JsonObject, JsonSchema } from './authoring.js';
 import { componentSchemas, resolveSchema, schemaRefName, type OpenApiDocument } from './spec.js';
 
-/** Decides whether an object reached through a `oneOf`/`anyOf` variant is that variant. */
-export type Guard = (value: JsonObject) => boolean;
+/** Whether an object reached through a `oneOf`/`anyOf` variant is an instance of that variant. */
+export type VariantTest = (value: JsonObject) => boolean;
 
 export interface PlanNode {
   /** Targeted schemas this value is an instance of. */
@@ -22,8 +22,8 @@ export interface PlanNode {
   declared?: ReadonlySet<string>;
   /** `allOf` parts: all apply to the same value. */
   parts: PlanNode[];
-  /** `oneOf`/`anyOf` variants: each applies when its guard accepts the value. */
-  variants: { guard: Guard; node: PlanNode }[];
+  /** `oneOf`/`anyOf` variants: each applies when its `matches` accepts the value. */
+  variants: { matches: VariantTest; node: PlanNode }[];
 }
 
 function emptyNode(): PlanNode {
@@ -76,7 +76,7 @@ export function locate(doc: OpenApiDocument, schema: JsonSchema | undefined, tar
       const discriminator = s.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
       for (const variant of variants) {
         const sub = walk(variant);
-        if (sub) node.variants.push({ guard: guardFor(doc, variant, discriminator), node: sub });
+        if (sub) node.variants.push({ matches: variantTest(doc, variant, discriminator), node: sub });
       }
     }
     const props = s.properties as Record<string, JsonSchema> | undefined;
@@ -124,7 +124,7 @@ function reachability(doc: OpenApiDocument, targets: ReadonlySet<string>): (name
   return (name) => reaching.has(name);
 }
 
-function guardFor(doc: OpenApiDocument, variant: JsonSchema, discriminator?: { propertyName: string; mapping?: Record<string, string> }): Guard {
+function variantTest(doc: OpenApiDocument, variant: JsonSchema, discriminator?: { propertyName: string; mapping?: Record<string, string> }): VariantTest {
   const refName = schemaRefName(variant.$ref);
   if (discriminator && refName) {
     const values = Object.entries(discriminator.mapping ?? {}).filter(([, ref]) => schemaRefName(ref) === refName || ref === refName).map(([value]) => value);
@@ -162,7 +162,7 @@ export function walkPlan(node: PlanNode, value: Json, visitObject: (schema: stri
     for (const key in object) if (!declared?.has(key)) object[key] = walkPlan(node.values, object[key], visitObject);
   }
   for (const part of node.parts) object = walkPlan(part, object, visitObject) as JsonObject;
-  for (const variant of node.variants) if (variant.guard(object)) object = walkPlan(variant.node, object, visitObject) as JsonObject;
+  for (const variant of node.variants) if (variant.matches(object)) object = walkPlan(variant.node, object, visitObject) as JsonObject;
   for (const schema of node.schemas) object = visitObject(schema, object);
   return object;
 }
