@@ -2,14 +2,14 @@
  * `verso check`'s proof of the changes against the specs. For every pair of adjacent versions
  * (V and the previous version P) and every operation both have:
  *
- * - responses: each payload at V (see prove-payloads.ts) is moved down to P by the response
+ * - responses: each payload at V (see payloads.ts) is moved down to P by the response
  *   chain and must validate against P's schema for the status it ends with;
  * - requests: each payload at P is moved up to V by the request chain and must validate against
  *   V's request schema;
  * - round trips: responses down then up, requests up then down, must give back what went in,
- *   except what the step loses by declaration (the rule is in prove-round-trip.ts).
+ *   except what the step loses by declaration (the rule is in round-trip.ts).
  *
- * Validation is ajv against each version's derived OpenAPI document (prove-validate.ts). A
+ * Validation is ajv against each version's derived OpenAPI document (validate.ts). A
  * failure names the operation, the status, the versions, the changes of the step that touch the
  * operation, ajv's errors (instance path and message) and the payload; one failure is reported
  * per (check, operation, status, version pair), from the first payload that fails it.
