@@ -5,7 +5,7 @@
  * unit chains are built from. Every problem is collected with the file it comes from.
  */
 
-import type { EndpointInstruction, FieldInstruction, Instruction, RequestParts, ResponseParts } from './authoring.js';
+import type { EndpointInstruction, FieldInstruction, Instruction } from './authoring.js';
 import { TranslationError, type BundleProblem, type LoadedBundle, type LoadedChange } from './bundle.js';
 import { fuse, programFor, type Direction, type ObjectOp, type Prim } from './fuse.js';
 import { check, deriveOlder, isFieldInstruction, objectSchema, renameFields } from './instructions.js';
@@ -71,9 +71,9 @@ function attributeFailures(ins: Instruction, changeId: string): Instruction {
     case 'schema-converted':
       return { ...ins, up: ins.up && attributed(changeId, ins.up), down: ins.down && attributed(changeId, ins.down) };
     case 'request-hook':
-      return { ...ins, fn: attributed(changeId, ins.fn as (r: RequestParts) => void) };
+      return { ...ins, fn: attributed(changeId, ins.fn) };
     case 'response-hook':
-      return { ...ins, fn: attributed(changeId, ins.fn as (r: ResponseParts) => void) };
+      return { ...ins, fn: attributed(changeId, ins.fn) };
     default:
       return ins;
   }
