@@ -1,6 +1,8 @@
 /**
- * The package root: the authoring API for changes (`import { change, schema } from 'verso'`),
- * the test helper for adapter authors, and the gateway for embedding.
+ * The package root (`import { change, schema, endpoint, version, versions } from 'verso'`): the
+ * authoring API that the change modules in a project's `versions/` folder are written with, and
+ * the types those modules use. Test helpers for changes are `verso/testing` (testing.ts); the
+ * gateway itself runs from the `verso` CLI (cli/main.ts). Re-exports only.
  */
 
 export { change, schema, endpoint, version, versions } from './translate/authoring.js';

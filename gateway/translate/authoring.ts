@@ -9,7 +9,11 @@
  * the newer one. Functions given here must be pure: no I/O, no logging, no clock.
  */
 
-/** A JSON Schema fragment (OpenAPI 3.1 dialect) describing a field as an older version had it. */
+/**
+ * A JSON Schema fragment (the head document's OpenAPI 3.0 or 3.1 dialect), such as how an older
+ * version described a field. Loose on purpose: a schema kept in a `const` has `type: string`,
+ * which openapi-types' SchemaObject (what the engine reads documents as) does not accept.
+ */
 export type JsonSchema = Record<string, unknown>;
 
 /** A JSON value as it appears in a body. */

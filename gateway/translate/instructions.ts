@@ -1,21 +1,21 @@
 /**
- * What each declarative instruction means, in three parts:
+ * What each declarative instruction means for the OpenAPI documents, in two parts:
  * - `check`: is it valid against the document of the version it belongs to (names exist, …)?
  * - `deriveOlder`: turn that version's document into the previous version's, in place.
- * - `compileObjectOps`: the function that moves one object of a schema down or up one version.
+ * What an instruction does to bodies is fuse.ts's `programFor`; model.ts calls both.
  */
 
-import type { FieldInstruction, Instruction, Json, JsonObject, JsonSchema } from './authoring.js';
-import { componentSchemas, findOperation, operationKey, operations, schemaRef, schemaRefName, type OpenApiDocument } from './spec.js';
-
-export type { Direction } from './fuse.js';
-import { fuse, programFor, type Direction, type ObjectOp } from './fuse.js';
+import type { FieldInstruction, Instruction, Json } from './authoring.js';
+import { authoredSchema, componentSchemas, findOperation, HTTP_METHODS, isRecord, itemsOf, operations, schemaRef,
+  type HttpMethod, type MediaTypeObject, type OpenApiDocument, type PathItemObject, type SchemaObject,
+} from './spec.js';
 
 /** The object schema that declares `field` (the schema itself or one of its inline `allOf` parts). */
-function holderOf(schema: JsonSchema | undefined, field: string): JsonSchema | undefined {
+function holderOf(schema: SchemaObject | undefined, field: string): SchemaObject | undefined {
   if (!schema) return undefined;
-  if ((schema.properties as Record<string, unknown> | undefined)?.[field] !== undefined) return schema;
-  for (const part of (schema.allOf as JsonSchema[] | undefined) ?? []) {
+  if (schema.properties?.[field] !== undefined) return schema;
+  const parts: SchemaObject[] = schema.allOf ?? [];
+  for (const part of parts) {
     if (!part.$ref) {
       const found = holderOf(part, field);
       if (found) return found;
@@ -24,9 +24,9 @@ function holderOf(schema: JsonSchema | undefined, field: string): JsonSchema | u
   return undefined;
 }
 
-function fieldsOf(schema: JsonSchema): string[] {
-  const own = Object.keys((schema.properties as object | undefined) ?? {});
-  const parts = ((schema.allOf as JsonSchema[] | undefined) ?? []).filter((p) => !p.$ref).flatMap(fieldsOf);
+function fieldsOf(schema: SchemaObject): string[] {
+  const own = Object.keys(schema.properties ?? {});
+  const parts = (schema.allOf ?? []).filter((p: SchemaObject) => !p.$ref).flatMap(fieldsOf);
   return [...own, ...parts];
 }
 
@@ -48,7 +48,7 @@ export function check(ins: Instruction, doc: OpenApiDocument, version: string, s
   }
   if (!holder) return `${fi.schema} has no field "${fi.field}" at ${version}; ${fields()}`;
   // A rename onto a name that another rename of this version vacates is a rotation, not a collision.
-  const vacated = siblings.some((o) => o.kind === 'field-renamed' && o.schema === fi.schema && o.field === (fi as { from?: string }).from);
+  const vacated = fi.kind === 'field-renamed' && siblings.some((o) => o.kind === 'field-renamed' && o.schema === fi.schema && o.field === fi.from);
   if (fi.kind === 'field-renamed' && holderOf(target, fi.from) && !vacated) {
     return `${fi.schema}.${fi.from} also exists at ${version}; renaming ${fi.field} from it would collide`;
   }
@@ -61,16 +61,15 @@ export function check(ins: Instruction, doc: OpenApiDocument, version: string, s
   return undefined;
 }
 
-function enumOf(holder: JsonSchema, field: string): string[] | undefined {
-  const prop = (holder.properties as Record<string, JsonSchema>)[field];
-  const values = (prop.enum ?? (prop.items as JsonSchema | undefined)?.enum) as string[] | undefined;
-  return values;
+function enumOf(holder: SchemaObject, field: string): string[] | undefined {
+  const prop: SchemaObject = holder.properties![field];
+  return prop.enum ?? itemsOf(prop)?.enum;
 }
 
 function checkEndpoint(ins: Exclude<Instruction, FieldInstruction>, doc: OpenApiDocument, version: string): string | undefined {
   const op = findOperation(doc, ins.operation);
   if (!op) return `operation "${ins.operation}" does not exist at ${version}; operations at ${version}: ${operations(doc).map((o) => o.key).join(', ')} (name one as "METHOD /path" or by its operationId)`;
-  const responses = Object.keys((op.operation.responses ?? {}) as object);
+  const responses = Object.keys(op.operation.responses ?? {});
   switch (ins.kind) {
     case 'endpoint-renamed': {
       const clash = findOperation(doc, `${op.method} ${ins.fromPath}`);
@@ -100,33 +99,33 @@ export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
       break;
     case 'field-added': {
       const holder = holderOf(schemas[ins.schema], ins.field)!;
-      const props = { ...(holder.properties as Record<string, unknown>) };
+      const props: Record<string, SchemaObject> = { ...holder.properties };
       delete props[ins.field];
       holder.properties = props;
-      if (holder.required) holder.required = (holder.required as string[]).filter((r) => r !== ins.field);
+      if (holder.required) holder.required = holder.required.filter((r) => r !== ins.field);
       break;
     }
     case 'field-removed': {
       const target = schemas[ins.schema];
-      target.properties = { ...(target.properties as Record<string, unknown> | undefined), [ins.field]: structuredClone(ins.fieldSchema) };
-      if (ins.required) target.required = [...((target.required as string[] | undefined) ?? []), ins.field];
+      target.properties = { ...target.properties, [ins.field]: authoredSchema(structuredClone(ins.fieldSchema)) };
+      if (ins.required) target.required = [...(target.required ?? []), ins.field];
       break;
     }
     case 'field-converted': {
       const holder = holderOf(schemas[ins.schema], ins.field)!;
-      (holder.properties as Record<string, unknown>)[ins.field] = structuredClone(ins.fieldSchema);
+      holder.properties![ins.field] = authoredSchema(structuredClone(ins.fieldSchema));
       break;
     }
     case 'enum-renamed': {
       const holder = holderOf(schemas[ins.schema], ins.field)!;
-      const prop = (holder.properties as Record<string, JsonSchema>)[ins.field];
-      const owner = prop.enum ? prop : (prop.items as JsonSchema);
-      owner.enum = (owner.enum as Json[]).map((v) => (v === ins.to ? ins.from : v));
+      const prop: SchemaObject = holder.properties![ins.field];
+      const owner = prop.enum ? prop : itemsOf(prop)!;
+      owner.enum = owner.enum!.map((v: Json) => (v === ins.to ? ins.from : v));
       if (owner.default === ins.to) owner.default = ins.from;
       break;
     }
     case 'schema-renamed': {
-      doc.components!.schemas = renameKey(schemas, ins.schema, ins.from) as Record<string, JsonSchema>;
+      renameKey(schemas, ins.schema, ins.from);
       rewriteRefs(doc, ins.schema, ins.from);
       break;
     }
@@ -136,33 +135,32 @@ export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
       break;
     case 'endpoint-added': {
       const op = findOperation(doc, ins.operation)!;
-      const item = doc.paths![op.path];
-      delete item[op.method.toLowerCase()];
+      const item = doc.paths![op.path]!;
+      delete item[op.field];
       if (!Object.keys(item).some((k) => k !== 'parameters' && k !== 'summary' && k !== 'description' && k !== 'servers')) delete doc.paths![op.path];
       break;
     }
     case 'endpoint-renamed': {
       const op = findOperation(doc, ins.operation)!;
-      const item = doc.paths![op.path];
-      delete item[op.method.toLowerCase()];
+      const item = doc.paths![op.path]!;
       const target = (doc.paths![ins.fromPath] ??= {});
-      target[op.method.toLowerCase()] = op.operation;
+      moveOperation(item, target, op.field);
       if (item.parameters && !target.parameters) target.parameters = item.parameters;
-      if (!HTTP_KEYS.some((k) => k in item)) delete doc.paths![op.path];
+      if (!HTTP_METHODS.some((k) => k in item)) delete doc.paths![op.path];
       break;
     }
     case 'status-changed': {
       const op = findOperation(doc, ins.operation)!;
-      op.operation.responses = renameKey(op.operation.responses as Record<string, unknown>, String(ins.to), String(ins.from));
+      if (op.operation.responses) renameKey(op.operation.responses, String(ins.to), String(ins.from));
       break;
     }
     case 'response-hook': {
       if (!ins.schema) break;
       const op = findOperation(doc, ins.operation)!;
-      const responses = op.operation.responses as Record<string, { content?: Record<string, { schema?: unknown }> }>;
-      for (const [status, response] of Object.entries(responses)) {
-        if (ins.status !== undefined && status !== String(ins.status)) continue;
-        for (const media of Object.values(response.content ?? {})) media.schema = structuredClone(ins.schema);
+      for (const [status, response] of Object.entries(op.operation.responses ?? {})) {
+        if ('$ref' in response || (ins.status !== undefined && status !== String(ins.status))) continue;
+        const content: Record<string, MediaTypeObject> = response.content ?? {};
+        for (const media of Object.values(content)) media.schema = authoredSchema(structuredClone(ins.schema));
       }
       break;
     }
@@ -175,21 +173,27 @@ export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
  */
 export function renameFields(doc: OpenApiDocument, schemaName: string, renames: Map<string, string>): void {
   const target = componentSchemas(doc)[schemaName];
-  const holders = new Set([...renames.keys()].map((field) => holderOf(target, field)).filter((h): h is JsonSchema => !!h));
+  const holders = new Set([...renames.keys()].map((field) => holderOf(target, field)).filter((h): h is SchemaObject => !!h));
   for (const holder of holders) {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(holder.properties as Record<string, unknown>)) out[renames.get(key) ?? key] = value;
+    const out: Record<string, SchemaObject> = {};
+    for (const [key, value] of Object.entries(holder.properties ?? {})) out[renames.get(key) ?? key] = value;
     holder.properties = out;
-    if (holder.required) holder.required = (holder.required as string[]).map((r) => renames.get(r) ?? r);
+    if (holder.required) holder.required = holder.required.map((r) => renames.get(r) ?? r);
   }
 }
 
-const HTTP_KEYS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+/** Move the operation at `field` of one path item to another path item of the same document. */
+function moveOperation<P extends PathItemObject>(from: P, to: P, field: HttpMethod): void {
+  const operation = from[field];
+  delete from[field];
+  to[field] = operation;
+}
 
-function renameKey<T>(object: Record<string, T>, from: string, to: string): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const [key, value] of Object.entries(object)) out[key === from ? to : key] = value;
-  return out;
+/** Rename one key of `object` in place, keeping the order of the keys. */
+function renameKey(object: Record<string, unknown>, from: string, to: string): void {
+  const entries = Object.entries(object);
+  for (const [key] of entries) delete object[key];
+  for (const [key, value] of entries) object[key === from ? to : key] = value;
 }
 
 /**
@@ -197,13 +201,12 @@ function renameKey<T>(object: Record<string, T>, from: string, to: string): Reco
  * mapping names its schema by ref or by bare name, and a stale one breaks variant matching).
  */
 function rewriteRefs(value: unknown, from: string, to: string): void {
-  if (!value || typeof value !== 'object') return;
   if (Array.isArray(value)) { for (const v of value) rewriteRefs(v, from, to); return; }
-  const object = value as Record<string, unknown>;
-  for (const [key, v] of Object.entries(object)) {
-    if (key === '$ref' && v === schemaRef(from)) object[key] = schemaRef(to);
-    else if (key === 'discriminator' && v && typeof v === 'object' && (v as { mapping?: unknown }).mapping) {
-      const mapping = (v as { mapping: Record<string, string> }).mapping;
+  if (!isRecord(value)) return;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '$ref' && v === schemaRef(from)) value[key] = schemaRef(to);
+    else if (key === 'discriminator' && isRecord(v) && isRecord(v.mapping)) {
+      const mapping = v.mapping;
       for (const [name, target] of Object.entries(mapping)) {
         if (target === schemaRef(from)) mapping[name] = schemaRef(to);
         else if (target === from) mapping[name] = to;
@@ -224,17 +227,3 @@ const FIELD_KINDS = new Set(['field-renamed', 'field-added', 'field-removed', 'f
 export function isFieldInstruction(ins: Instruction): ins is FieldInstruction {
   return FIELD_KINDS.has(ins.kind);
 }
-
-export type { ObjectOp } from './fuse.js';
-
-/**
- * The function moving one object of a schema one version `direction`, from the instructions
- * of one change set (distinct fields, checked for conflicts). Down: derived values are computed
- * from the object as it is, values converted, keys renamed or dropped in one pass that keeps key
- * order, then the schema-level function. Up mirrors it.
- */
-export function compileObjectOps(instructions: FieldInstruction[], direction: Direction): ObjectOp | undefined {
-  return fuse(programFor(instructions, direction));
-}
-
-export { operationKey, schemaRefName };

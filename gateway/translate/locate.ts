@@ -6,11 +6,11 @@
  * targeted schema. Recursive schemas give a cyclic plan; the walk follows the data, so it ends.
  */
 
-import type { Json, JsonObject, JsonSchema } from './authoring.js';
-import { componentSchemas, resolveSchema, schemaRefName, type OpenApiDocument } from './spec.js';
+import type { Json, JsonObject } from './authoring.js';
+import { componentSchemas, itemsOf, resolveSchema, schemaRefName, type DiscriminatorObject, type OpenApiDocument, type SchemaObject } from './spec.js';
 
-/** Decides whether an object reached through a `oneOf`/`anyOf` variant is that variant. */
-export type Guard = (value: JsonObject) => boolean;
+/** Whether an object reached through a `oneOf`/`anyOf` variant is an instance of that variant. */
+export type VariantTest = (value: JsonObject) => boolean;
 
 export interface PlanNode {
   /** Targeted schemas this value is an instance of. */
@@ -22,8 +22,8 @@ export interface PlanNode {
   declared?: ReadonlySet<string>;
   /** `allOf` parts: all apply to the same value. */
   parts: PlanNode[];
-  /** `oneOf`/`anyOf` variants: each applies when its guard accepts the value. */
-  variants: { guard: Guard; node: PlanNode }[];
+  /** `oneOf`/`anyOf` variants: each applies when its `matches` accepts the value. */
+  variants: { matches: VariantTest; node: PlanNode }[];
 }
 
 function emptyNode(): PlanNode {
@@ -38,12 +38,12 @@ function isEmpty(node: PlanNode): boolean {
  * The plan tree for `targets` inside `schema`, or undefined when no targeted schema can occur.
  * `found` collects every targeted schema that does occur, for "matches nothing" checks.
  */
-export function locate(doc: OpenApiDocument, schema: JsonSchema | undefined, targets: ReadonlySet<string>, found?: Set<string>): PlanNode | undefined {
+export function locate(doc: OpenApiDocument, schema: SchemaObject | undefined, targets: ReadonlySet<string>, found?: Set<string>): PlanNode | undefined {
   if (!schema || targets.size === 0) return undefined;
   const memo = new Map<string, PlanNode | null>();
   const reach = reachability(doc, targets);
 
-  function walk(s: JsonSchema | undefined): PlanNode | undefined {
+  function walk(s: SchemaObject | undefined): PlanNode | undefined {
     if (!s || typeof s !== 'object') return undefined;
     const refName = schemaRefName(s.$ref);
     if (refName !== undefined) {
@@ -66,29 +66,30 @@ export function locate(doc: OpenApiDocument, schema: JsonSchema | undefined, tar
     }
 
     const node = emptyNode();
-    for (const part of (s.allOf as JsonSchema[] | undefined) ?? []) {
+    for (const part of s.allOf ?? []) {
       const sub = walk(part);
       if (sub) node.parts.push(sub);
     }
     for (const keyword of ['oneOf', 'anyOf'] as const) {
-      const variants = s[keyword] as JsonSchema[] | undefined;
+      const variants: SchemaObject[] | undefined = s[keyword];
       if (!variants) continue;
-      const discriminator = s.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
+      const discriminator = s.discriminator;
       for (const variant of variants) {
         const sub = walk(variant);
-        if (sub) node.variants.push({ guard: guardFor(doc, variant, discriminator), node: sub });
+        if (sub) node.variants.push({ matches: variantTest(doc, variant, discriminator), node: sub });
       }
     }
-    const props = s.properties as Record<string, JsonSchema> | undefined;
+    const props: Record<string, SchemaObject> | undefined = s.properties;
     if (props) {
       for (const [key, propSchema] of Object.entries(props)) {
         const sub = walk(propSchema);
         if (sub) node.props.set(key, sub);
       }
     }
-    if (s.items && typeof s.items === 'object') node.items = walk(s.items as JsonSchema);
+    const items = itemsOf(s);
+    if (items && typeof items === 'object') node.items = walk(items);
     if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-      node.values = walk(s.additionalProperties as JsonSchema);
+      node.values = walk(s.additionalProperties);
       if (node.values && props) node.declared = new Set(Object.keys(props));
     }
     return isEmpty(node) ? undefined : node;
@@ -124,17 +125,20 @@ function reachability(doc: OpenApiDocument, targets: ReadonlySet<string>): (name
   return (name) => reaching.has(name);
 }
 
-function guardFor(doc: OpenApiDocument, variant: JsonSchema, discriminator?: { propertyName: string; mapping?: Record<string, string> }): Guard {
+function variantTest(doc: OpenApiDocument, variant: SchemaObject, discriminator?: DiscriminatorObject): VariantTest {
   const refName = schemaRefName(variant.$ref);
   if (discriminator && refName) {
     const values = Object.entries(discriminator.mapping ?? {}).filter(([, ref]) => schemaRefName(ref) === refName || ref === refName).map(([value]) => value);
     if (values.length === 0) values.push(refName);
     const property = discriminator.propertyName;
-    return (value) => values.includes(value[property] as string);
+    return (value) => {
+      const tag = value[property];
+      return typeof tag === 'string' && values.includes(tag);
+    };
   }
   const resolved = resolveSchema(doc, variant);
-  const required = (resolved?.required as string[] | undefined) ?? [];
-  const properties = Object.keys((resolved?.properties as object | undefined) ?? {});
+  const required = resolved?.required ?? [];
+  const properties = Object.keys(resolved?.properties ?? {});
   const closed = resolved?.additionalProperties === false;
   return (value) => {
     for (const key of required) if (!(key in value)) return false;
@@ -152,7 +156,7 @@ export function walkPlan(node: PlanNode, value: Json, visitObject: (schema: stri
     for (const part of node.parts) value = walkPlan(part, value, visitObject) as Json[];
     return value;
   }
-  let object = value as JsonObject;
+  let object: JsonObject = value;
   for (const [key, child] of node.props) {
     const v = object[key];
     if (v !== undefined && v !== null && typeof v === 'object') object[key] = walkPlan(child, v, visitObject);
@@ -162,7 +166,7 @@ export function walkPlan(node: PlanNode, value: Json, visitObject: (schema: stri
     for (const key in object) if (!declared?.has(key)) object[key] = walkPlan(node.values, object[key], visitObject);
   }
   for (const part of node.parts) object = walkPlan(part, object, visitObject) as JsonObject;
-  for (const variant of node.variants) if (variant.guard(object)) object = walkPlan(variant.node, object, visitObject) as JsonObject;
+  for (const variant of node.variants) if (variant.matches(object)) object = walkPlan(variant.node, object, visitObject) as JsonObject;
   for (const schema of node.schemas) object = visitObject(schema, object);
   return object;
 }

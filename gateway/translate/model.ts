@@ -5,10 +5,10 @@
  * unit chains are built from. Every problem is collected with the file it comes from.
  */
 
-import type { EndpointInstruction, FieldInstruction, Instruction, JsonObject, RequestParts, ResponseParts } from './authoring.js';
+import type { EndpointInstruction, FieldInstruction, Instruction } from './authoring.js';
 import { TranslationError, type BundleProblem, type LoadedBundle, type LoadedChange } from './bundle.js';
-import { fuse, programFor, type Prim } from './fuse.js';
-import { check, deriveOlder, isFieldInstruction, objectSchema, renameFields, type Direction, type ObjectOp } from './instructions.js';
+import { fuse, programFor, type Direction, type ObjectOp, type Prim } from './fuse.js';
+import { check, deriveOlder, isFieldInstruction, objectSchema, renameFields } from './instructions.js';
 import { locate } from './locate.js';
 import { findOperation, operations, requestSchema, responseSchemas, type OpenApiDocument } from './spec.js';
 
@@ -48,7 +48,8 @@ export interface VersionModel {
   changes: LoadedChange[];
 }
 
-function guard<A extends unknown[], R>(changeId: string, fn: (...args: A) => R): (...args: A) => R {
+/** `fn`, made to throw a `ChangeFailure` naming `changeId` for anything it throws. */
+function attributed<A extends unknown[], R>(changeId: string, fn: (...args: A) => R): (...args: A) => R {
   return (...args: A) => {
     try {
       return fn(...args);
@@ -59,20 +60,20 @@ function guard<A extends unknown[], R>(changeId: string, fn: (...args: A) => R):
 }
 
 /** Wrap every function an author wrote so a failure names its change. */
-function guardInstruction(ins: Instruction, changeId: string): Instruction {
+function attributeFailures(ins: Instruction, changeId: string): Instruction {
   switch (ins.kind) {
     case 'field-added':
-      return typeof ins.default === 'function' ? { ...ins, default: guard(changeId, ins.default) } : ins;
+      return typeof ins.default === 'function' ? { ...ins, default: attributed(changeId, ins.default) } : ins;
     case 'field-removed':
-      return { ...ins, derive: guard(changeId, ins.derive), up: ins.up && guard(changeId, ins.up) };
+      return { ...ins, derive: attributed(changeId, ins.derive), up: ins.up && attributed(changeId, ins.up) };
     case 'field-converted':
-      return { ...ins, up: guard(changeId, ins.up), down: guard(changeId, ins.down) };
+      return { ...ins, up: attributed(changeId, ins.up), down: attributed(changeId, ins.down) };
     case 'schema-converted':
-      return { ...ins, up: ins.up && guard(changeId, ins.up), down: ins.down && guard(changeId, ins.down) };
+      return { ...ins, up: ins.up && attributed(changeId, ins.up), down: ins.down && attributed(changeId, ins.down) };
     case 'request-hook':
-      return { ...ins, fn: guard(changeId, ins.fn as (r: RequestParts) => void) };
+      return { ...ins, fn: attributed(changeId, ins.fn) };
     case 'response-hook':
-      return { ...ins, fn: guard(changeId, ins.fn as (r: ResponseParts) => void) };
+      return { ...ins, fn: attributed(changeId, ins.fn) };
     default:
       return ins;
   }
@@ -112,7 +113,7 @@ export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVe
       for (const raw of change.change.instructions) {
         const problem = check(raw, doc, version, entry.changes.flatMap((c) => c.change.instructions));
         if (problem) problems.push({ file: change.file, message: problem });
-        else valid.push({ change, instruction: guardInstruction(raw, change.id) });
+        else valid.push({ change, instruction: attributeFailures(raw, change.id) });
       }
     }
     conflicts(valid, previous, problems);
@@ -265,4 +266,3 @@ function matchesSomething(valid: { change: LoadedChange; instruction: Instructio
   }
 }
 
-export type { JsonObject };

@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Json, JsonObject } from '../../gateway/index.js';
 import { loadBundle } from '../../gateway/translate/bundle.js';
 import { buildRequestChain, buildResponseChain } from '../../gateway/translate/chain.js';
-import type { ObjectOp } from '../../gateway/translate/instructions.js';
+import type { ObjectOp } from '../../gateway/translate/fuse.js';
 import { buildModel, type VersionModel } from '../../gateway/translate/model.js';
 import { findOperation, loadSpec, statusKey, responseSchemas } from '../../gateway/translate/spec.js';
 

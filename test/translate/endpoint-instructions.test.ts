@@ -4,7 +4,7 @@
  * hatches — with the older document each derives.
  */
 import { describe, expect, it } from 'vitest';
-import { change, endpoint, schema, type JsonObject } from '../../gateway/index.js';
+import { change, endpoint, schema } from '../../gateway/index.js';
 import { NOT_IN_VERSION, Translator, type Plan } from '../../gateway/translate/translator.js';
 import { answers, json, modelOf, openapi, ref, respond, send, takes } from './helpers.js';
 
@@ -41,7 +41,7 @@ describe('endpoint added', () => {
 
   it('can be named by operationId', () => {
     const head = shop();
-    (head.paths!['/orders/{id}/refunds'].post as JsonObject).operationId = 'createRefund';
+    head.paths!['/orders/{id}/refunds']!.post!.operationId = 'createRefund';
     const m = modelOf(head, [[NEW, { refunds: change({ description: 'refunds are new', instructions: [endpoint('createRefund').added()] }) }], [OLD, {}]]);
     expect(m.docs.get(OLD)!.paths!['/orders/{id}/refunds']).toBeUndefined();
   });
@@ -103,7 +103,7 @@ describe('status changed', () => {
   });
 
   it('documents the old status in the older document, in place', () => {
-    expect(model().docs.get(OLD)!.paths!['/orders'].post).toEqual(takes(ref('Order'), ref('Order'), 200));
+    expect(model().docs.get(OLD)!.paths!['/orders']!.post).toEqual(takes(ref('Order'), ref('Order'), 200));
   });
 });
 
@@ -170,7 +170,7 @@ describe('request and response hooks', () => {
   });
 
   it('documents the hook\'s schema as the older response body', () => {
-    expect(model().docs.get(OLD)!.paths!['/orders'].get).toEqual({
+    expect(model().docs.get(OLD)!.paths!['/orders']!.get).toEqual({
       responses: { 200: { description: 'ok', ...json({ type: 'object', properties: { data: { type: 'array', items: ref('Order') } } }) } },
     });
   });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { change, schema, type Json, type JsonObject } from '../../gateway/index.js';
 import { answers, modelOf, openapi, ref, respond, schemaAt, send, takes } from './helpers.js';
+import { componentSchemas } from '../../gateway/translate/spec.js';
 
 const NEW = '2025-01-01';
 const OLD = '2024-01-01';
@@ -132,7 +133,7 @@ describe('field added', () => {
 
   it('is gone from the older document, and from its required list', () => {
     const head = customerApi();
-    (head.components!.schemas!.Customer.required as string[]).push('email');
+    componentSchemas(head).Customer.required!.push('email');
     const model = modelOf(head, [[NEW, { added: change({ description: 'email is new', instructions: [schema('Customer').field('email').added()] }) }], [OLD, {}]]);
     expect(schemaAt(model, OLD, 'Customer')).toEqual({
       type: 'object',

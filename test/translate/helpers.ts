@@ -7,7 +7,7 @@ import type { Change, Json, JsonSchema, RequestParts, ResponseParts } from '../.
 import type { LoadedBundle } from '../../gateway/translate/bundle.js';
 import { buildRequestChain, buildResponseChain } from '../../gateway/translate/chain.js';
 import { buildModel, type VersionModel } from '../../gateway/translate/model.js';
-import type { OpenApiDocument } from '../../gateway/translate/spec.js';
+import { componentSchemas, type OpenApiDocument, type SchemaObject } from '../../gateway/translate/spec.js';
 
 export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
@@ -60,6 +60,6 @@ export function send(model: VersionModel, operation: string, client: string, ups
 }
 
 /** A component schema of the document `model` derives for `version`. */
-export function schemaAt(model: VersionModel, version: string, name: string): JsonSchema | undefined {
-  return model.docs.get(version)!.components?.schemas?.[name];
+export function schemaAt(model: VersionModel, version: string, name: string): SchemaObject | undefined {
+  return componentSchemas(model.docs.get(version)!)[name];
 }

@@ -111,7 +111,7 @@ describe('locating a schema in bodies', () => {
       });
       const older = respond(model, 'POST /things', NEW, OLD, { body: [{ name: 'a' }, { code: 'x' }] }).body;
       expect(older).toEqual([{ title: 'a' }, { code: 'x' }]);
-      // Up, the guard reads the older document, where Item requires `title`.
+      // Up, the variant test reads the older document, where Item requires `title`.
       expect(send(model, 'POST /things', OLD, NEW, { body: [{ title: 'a' }, { code: 'x', title: 'b' }] }).body).toEqual([{ name: 'a' }, { code: 'x', name: 'b' }]);
     });
 

@@ -16,7 +16,11 @@ import { buildRequestChain, buildResponseChain, stepsBetween } from '../chain.js
 import { formatInstant, lifecycleSentence } from './changelog.js';
 import { locate, walkPlan } from '../locate.js';
 import type { VersionModel } from '../model.js';
-import { findOperation, HTTP_METHODS, operations, schemaRef, schemaRefName, type OpenApiDocument } from '../spec.js';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import {
+  componentSchemas, findOperation, HTTP_METHODS, isRecord, operations, schemaRef, schemaRefName,
+  type ExampleObject, type MediaTypeObject, type OpenApiDocument, type ReferenceObject, type RequestBodyObject, type ResponseObject,
+} from '../spec.js';
 
 export interface VersionDocumentOptions {
   /** Adds the aliases, how to ask for the version and its lifecycle to the note. */
@@ -73,9 +77,10 @@ function moveExamples(model: VersionModel, version: string, doc: OpenApiDocument
   const head = model.docs.get(model.head)!;
   // Component schemas: walk each example down one step at a time, following schema renames.
   let current = new Map<string, Examples>();
-  for (const [name, schema] of Object.entries(head.components?.schemas ?? {})) {
-    if (schema.example !== undefined || Array.isArray(schema.examples)) {
-      current.set(name, structuredClone({ example: schema.example as Json | undefined, examples: schema.examples as Json[] | undefined }));
+  for (const [name, schema] of Object.entries(componentSchemas(head))) {
+    const examples: Json[] | undefined = 'examples' in schema && Array.isArray(schema.examples) ? schema.examples : undefined;
+    if (schema.example !== undefined || examples) {
+      current.set(name, structuredClone({ example: schema.example, examples: 'examples' in schema ? schema.examples : undefined }));
     }
   }
   for (const { step } of stepsBetween(model, model.head, version)) {
@@ -105,22 +110,19 @@ function moveExamples(model: VersionModel, version: string, doc: OpenApiDocument
     const target = key === undefined ? undefined : findOperation(doc, key);
     if (!target) continue;
     const request = attempt(() => buildRequestChain(model, op.key, model.head, version));
-    const requestBody = op.operation.requestBody as { content?: Record<string, JsonObject> } | undefined;
-    const targetBody = target.operation.requestBody as { content?: Record<string, JsonObject> } | undefined;
-    for (const [type, media] of Object.entries(requestBody?.content ?? {})) {
-      const out = targetBody?.content?.[type];
+    for (const [type, media] of Object.entries(contentOf(op.operation.requestBody) ?? {})) {
+      const out = contentOf(target.operation.requestBody)?.[type];
       if (out) moveMediaExamples(media, out, (body) => { const parts = { body, headers: {}, query: {} }; request!.run(parts); return parts.body; }, !request);
     }
     const response = buildResponseChain(model, op.key, model.head, version);
-    const targetResponses = (target.operation.responses ?? {}) as Record<string, { content?: Record<string, JsonObject> }>;
-    for (const [status, res] of Object.entries((op.operation.responses ?? {}) as Record<string, { content?: Record<string, JsonObject> }>)) {
+    for (const [status, res] of Object.entries(op.operation.responses ?? {})) {
       // A range or `default` is run as a representative status; `default` could be any, so its
       // examples survive only when nothing in the chain could touch them.
       const range = /^([1-5])XX$/i.exec(status);
       const code = /^\d{3}$/.test(status) ? Number(status) : range ? Number(range[1]) * 100 : undefined;
       const movedTo = /^\d{3}$/.test(status) ? String(statusAt(model, op.key, version, code!)) : status;
-      for (const [type, media] of Object.entries(res.content ?? {})) {
-        const out = targetResponses[movedTo]?.content?.[type];
+      for (const [type, media] of Object.entries(contentOf(res) ?? {})) {
+        const out = contentOf(target.operation.responses?.[movedTo])?.[type];
         if (!out) continue;
         moveMediaExamples(media, out, (body) => { const parts = { status: code ?? 500, body, headers: {} }; response.run(parts); return parts.body; }, code === undefined && response.active);
       }
@@ -139,14 +141,19 @@ function statusAt(model: VersionModel, headKey: string, version: string, status:
   return s;
 }
 
+/** A request body's or response's media types; undefined for a `$ref` (its examples stay). */
+function contentOf(value: RequestBodyObject | ResponseObject | ReferenceObject | undefined): Record<string, MediaTypeObject> | undefined {
+  return value && !('$ref' in value) ? value.content : undefined;
+}
+
 /** Copy `from`'s examples to `to`, moved by `move`; drop them where moving fails (or `drop`). */
-function moveMediaExamples(from: JsonObject, to: JsonObject, move: (body: Json) => Json | undefined, drop: boolean): void {
+function moveMediaExamples(from: MediaTypeObject, to: MediaTypeObject, move: (body: Json) => Json | undefined, drop: boolean): void {
   const run = (value: Json) => (drop ? undefined : attempt(() => move(structuredClone(value))));
   if (from.example !== undefined) setOrDelete(to, 'example', run(from.example));
   if (from.examples && typeof from.examples === 'object' && !Array.isArray(from.examples)) {
-    const out: JsonObject = {};
-    for (const [name, entry] of Object.entries(from.examples as Record<string, JsonObject>)) {
-      if (entry.$ref !== undefined || entry.value === undefined) { out[name] = entry; continue; }
+    const out: Record<string, ReferenceObject | ExampleObject> = {};
+    for (const [name, entry] of Object.entries(from.examples)) {
+      if ('$ref' in entry || entry.value === undefined) { out[name] = entry; continue; }
       const value = run(entry.value);
       if (value !== undefined) out[name] = { ...entry, value };
     }
@@ -162,9 +169,9 @@ function attempt<T>(fn: () => T): T | undefined {
   }
 }
 
-function setOrDelete(object: Record<string, unknown>, key: string, value: unknown): void {
-  if (value === undefined) delete object[key];
-  else object[key] = value;
+function setOrDelete(object: object, key: string, value: unknown): void {
+  if (value === undefined) Reflect.deleteProperty(object, key);
+  else Reflect.set(object, key, value);
 }
 
 /**
@@ -183,7 +190,7 @@ function dropUnreached(doc: OpenApiDocument, head: OpenApiDocument): void {
 /** Schema names reachable through `$ref`s from the operations (and webhooks). */
 function reachedSchemas(doc: OpenApiDocument): Set<string> {
   const refs = new Set<string>();
-  collectRefs([doc.paths, doc.webhooks], refs);
+  collectRefs([doc.paths, webhooksOf(doc)], refs);
   const names = new Set<string>();
   const queue = [...refs];
   while (queue.length) {
@@ -192,7 +199,7 @@ function reachedSchemas(doc: OpenApiDocument): Set<string> {
     if (name === undefined) {
       // A $ref to a response, parameter or request body: what it references counts too.
       const match = /^#\/components\/([^/]+)\/(.+)$/.exec(ref);
-      const target = match ? (doc.components?.[match[1]] as Record<string, unknown> | undefined)?.[decodeURIComponent(match[2])] : undefined;
+      const target = match ? member(member(doc.components, match[1]), decodeURIComponent(match[2])) : undefined;
       const more = new Set<string>();
       collectRefs(target, more);
       for (const r of more) if (!refs.has(r)) { refs.add(r); queue.push(r); }
@@ -210,15 +217,24 @@ function reachedSchemas(doc: OpenApiDocument): Set<string> {
 // ---------------------------------------------------------------------------------------------
 // Internal-only parts.
 
-const isInternal = (value: unknown) => !!value && typeof value === 'object' && (value as Record<string, unknown>)['x-internal'] === true;
+const isInternal = (value: unknown) => member(value, 'x-internal') === true;
+
+/** `value[key]` when `value` is an object (a document's parts, walked without their types). */
+function member(value: unknown, key: string): unknown {
+  return value && typeof value === 'object' ? Reflect.get(value, key) : undefined;
+}
+
+function webhooksOf(doc: OpenApiDocument): OpenAPIV3_1.Document['webhooks'] {
+  return 'webhooks' in doc ? doc.webhooks : undefined;
+}
 /** Values that are data, not OpenAPI: never stripped of anything. */
 const DATA_KEYS = new Set(['example', 'examples', 'default', 'enum', 'const', 'value']);
 
 function stripInternal(doc: OpenApiDocument): void {
-  for (const paths of [doc.paths, doc.webhooks as OpenApiDocument['paths']]) {
+  for (const paths of [doc.paths, webhooksOf(doc)]) {
     for (const [path, item] of Object.entries(paths ?? {})) {
       if (isInternal(item)) { delete paths![path]; continue; }
-      for (const method of HTTP_METHODS) if (isInternal(item[method])) delete item[method];
+      for (const method of HTTP_METHODS) if (isInternal(member(item, method))) Reflect.deleteProperty(item, method);
       if (!HTTP_METHODS.some((m) => m in item) && !('$ref' in item)) delete paths![path];
     }
   }
@@ -228,8 +244,8 @@ function stripInternal(doc: OpenApiDocument): void {
   collectRefs(doc, refs);
   for (const [kind, entries] of Object.entries(doc.components ?? {})) {
     if (!entries || typeof entries !== 'object') continue;
-    for (const [name, entry] of Object.entries(entries as Record<string, unknown>)) {
-      if (isInternal(entry) && !refs.has(`#/components/${kind}/${name}`)) delete (entries as Record<string, unknown>)[name];
+    for (const [name, entry] of Object.entries(entries)) {
+      if (isInternal(entry) && !refs.has(`#/components/${kind}/${name}`)) Reflect.deleteProperty(entries, name);
     }
   }
   removeMarkers(doc);
@@ -237,15 +253,15 @@ function stripInternal(doc: OpenApiDocument): void {
 
 /** Parameters and schema properties marked internal (and their `required` entries). */
 function removeMarked(value: unknown): void {
-  if (!value || typeof value !== 'object') return;
   if (Array.isArray(value)) { for (const v of value) removeMarked(v); return; }
-  const object = value as Record<string, unknown>;
+  if (!isRecord(value)) return;
+  const object = value;
   if (Array.isArray(object.parameters)) object.parameters = object.parameters.filter((p) => !isInternal(p));
-  const props = object.properties as Record<string, unknown> | undefined;
-  if (props && typeof props === 'object' && !Array.isArray(props)) {
+  const props = object.properties;
+  if (isRecord(props)) {
     const hidden = Object.keys(props).filter((k) => isInternal(props[k]));
     for (const k of hidden) delete props[k];
-    if (hidden.length && Array.isArray(object.required)) object.required = object.required.filter((r) => !hidden.includes(r as string));
+    if (hidden.length && Array.isArray(object.required)) object.required = object.required.filter((r) => !hidden.includes(r));
   }
   for (const [key, v] of Object.entries(object)) if (!DATA_KEYS.has(key)) removeMarked(v);
 }
@@ -260,9 +276,9 @@ function collectRefs(value: unknown, out: Set<string>): void {
 }
 
 function removeMarkers(value: unknown): void {
-  if (!value || typeof value !== 'object') return;
   if (Array.isArray(value)) { for (const v of value) removeMarkers(v); return; }
-  const object = value as Record<string, unknown>;
+  if (!isRecord(value)) return;
+  const object = value;
   for (const key of Object.keys(object)) {
     if (key === 'x-internal' || key.startsWith('x-verso-')) delete object[key];
     else if (!DATA_KEYS.has(key)) removeMarkers(object[key]);
@@ -280,12 +296,23 @@ const PATH_ITEM = ['$ref', 'summary', 'description', 'servers', 'parameters', ..
 const OPERATION = ['tags', 'summary', 'description', 'externalDocs', 'operationId', 'parameters', 'requestBody', 'responses', 'callbacks', 'deprecated', 'security', 'servers'];
 const COMPONENTS = ['schemas', 'responses', 'parameters', 'examples', 'requestBodies', 'headers', 'securitySchemes', 'links', 'callbacks', 'pathItems'];
 
-function ordered<T extends Record<string, unknown>>(object: T, order: readonly string[]): T {
+/**
+ * Re-insert `object`'s keys in place: those of `order` first, in that order, then the others as
+ * they are, then `x-` extensions sorted.
+ */
+function reorder(object: object, order: readonly string[]): void {
   const keys = Object.keys(object);
   const known = order.filter((k) => k in object);
   const rest = keys.filter((k) => !order.includes(k) && !k.startsWith('x-'));
   const extensions = keys.filter((k) => !order.includes(k) && k.startsWith('x-')).sort();
-  return Object.fromEntries([...known, ...rest, ...extensions].map((k) => [k, object[k]])) as T;
+  insertInOrder(object, [...known, ...rest, ...extensions]);
+}
+
+/** Delete and re-add `object`'s keys in the order of `keys` (all of its own keys). */
+function insertInOrder(object: object, keys: string[]): void {
+  const values = keys.map((k) => Reflect.get(object, k));
+  for (const k of keys) Reflect.deleteProperty(object, k);
+  keys.forEach((k, i) => Reflect.set(object, k, values[i]));
 }
 
 /** Path → the position of the head path its operations come from. */
@@ -300,19 +327,23 @@ function headPathRanks(model: VersionModel, version: string): Map<string, number
   return ranks;
 }
 
+/** `doc` (a copy this module owns) with its keys in the canonical order, in place. */
 function canonical(doc: OpenApiDocument, ranks: Map<string, number>): OpenApiDocument {
-  const out = ordered(doc, ROOT);
-  out.info = ordered(out.info, INFO);
-  if (out.paths) {
-    const entries = Object.entries(out.paths).map(([path, item], i) => ({ path, item, i, rank: ranks.get(path) ?? Infinity }));
+  reorder(doc, ROOT);
+  reorder(doc.info, INFO);
+  if (doc.paths) {
+    const entries = Object.keys(doc.paths).map((path, i) => ({ path, i, rank: ranks.get(path) ?? Infinity }));
     entries.sort((a, b) => a.rank - b.rank || a.i - b.i);
-    out.paths = Object.fromEntries(entries.map(({ path, item }) => {
-      const tidy: Record<string, unknown> = ordered(item, PATH_ITEM);
-      for (const method of HTTP_METHODS) if (tidy[method]) tidy[method] = ordered(tidy[method] as Record<string, unknown>, OPERATION);
-      return [path, tidy];
-    }));
+    insertInOrder(doc.paths, entries.map(({ path }) => path));
+    for (const item of Object.values(doc.paths)) {
+      if (!item) continue;
+      reorder(item, PATH_ITEM);
+      for (const method of HTTP_METHODS) {
+        const operation = item[method];
+        if (operation) reorder(operation, OPERATION);
+      }
+    }
   }
-  if (out.components) out.components = ordered(out.components, COMPONENTS) as typeof out.components;
-  return out;
+  if (doc.components) reorder(doc.components, COMPONENTS);
+  return doc;
 }
-

@@ -4,11 +4,11 @@
  */
 
 import { dirname, relative, sep } from 'node:path';
-import type { Json, JsonSchema } from '../authoring.js';
+import type { Json } from '../authoring.js';
 import { buildResponseChain } from '../chain.js';
 import type { VersionModel } from '../model.js';
 import { versionDocument } from './openapi-out.js';
-import { operations, resolveSchema, responseSchemas, type OpenApiDocument } from '../spec.js';
+import { itemsOf, operations, resolveSchema, responseSchemas, type ExampleObject, type MediaTypeObject, type OpenApiDocument } from '../spec.js';
 
 /** Change names are file names: `order-customer-renamed`. */
 export const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -108,9 +108,10 @@ export function sampleResponse(model: VersionModel, version: string, previous: s
   const headKeys = new Map([...model.operationKeys.get(version)!].map(([head, key]) => [key, head]));
   for (const op of operations(doc)) {
     if (op.method !== 'GET') continue;
-    for (const [status, response] of Object.entries((op.operation.responses ?? {}) as Record<string, { content?: Record<string, Record<string, unknown>> }>)) {
-      if (!/^2\d\d$/.test(status)) continue;
-      const media = Object.entries(response.content ?? {}).find(([type]) => /^application\/(.+\+)?json/.test(type))?.[1];
+    for (const [status, response] of Object.entries(op.operation.responses ?? {})) {
+      if (!/^2\d\d$/.test(status) || '$ref' in response) continue;
+      const content: Record<string, MediaTypeObject> = response.content ?? {};
+      const media = Object.entries(content).find(([type]) => /^application\/(.+\+)?json/.test(type))?.[1];
       const body = media && exampleOf(doc, media);
       if (body === undefined) continue;
       const parts = { status: Number(status), body: structuredClone(body), headers: {} };
@@ -125,14 +126,14 @@ export function sampleResponse(model: VersionModel, version: string, previous: s
   return undefined;
 }
 
-function exampleOf(doc: OpenApiDocument, media: Record<string, unknown>): Json | undefined {
-  if (media.example !== undefined) return media.example as Json;
-  const named = Object.values((media.examples ?? {}) as Record<string, { value?: Json }>).find((e) => e.value !== undefined);
+function exampleOf(doc: OpenApiDocument, media: MediaTypeObject): Json | undefined {
+  if (media.example !== undefined) return media.example;
+  const named = Object.values(media.examples ?? {}).find((e): e is ExampleObject => !('$ref' in e) && e.value !== undefined);
   if (named) return named.value;
-  const schema = resolveSchema(doc, media.schema as JsonSchema | undefined);
-  if (schema?.example !== undefined) return schema.example as Json;
-  const item = schema?.type === 'array' ? resolveSchema(doc, schema.items as JsonSchema | undefined) : undefined;
-  return item?.example !== undefined ? [item.example as Json] : undefined;
+  const schema = resolveSchema(doc, media.schema);
+  if (schema?.example !== undefined) return schema.example;
+  const item = schema?.type === 'array' ? resolveSchema(doc, itemsOf(schema)) : undefined;
+  return item?.example !== undefined ? [item.example] : undefined;
 }
 
 /**

@@ -15,11 +15,14 @@
  */
 
 import { sample } from 'openapi-sampler';
-import type { Json, JsonSchema } from '../authoring.js';
+import type { Json } from '../authoring.js';
 import { buildRequestChain, buildResponseChain } from '../chain.js';
 import type { VersionModel } from '../model.js';
 import type { DocumentValidator } from './validate.js';
-import { componentSchemas, findOperation, requestSchema, responseSchemas, schemaRefName, statusKey, type OpenApiDocument, type OperationRef } from '../spec.js';
+import {
+  componentSchemas, findOperation, requestSchema, resolveComponent, responseSchemas, schemaRefName, statusKey,
+  type ExampleObject, type MediaTypeObject, type OpenApiDocument, type OperationRef, type RequestBodyObject, type ResponseObject, type SchemaObject,
+} from '../spec.js';
 
 export interface Payload {
   /** Where the payload comes from, for messages: `Order example`, `generated sample from 2025-06-01`. */
@@ -55,7 +58,7 @@ export function wire(value: Json | undefined): Json | undefined {
 export class PayloadSource {
   private readonly requestCache = new Map<string, BodyPayloads | undefined>();
   private readonly responseCache = new Map<string, Map<string, BodyPayloads>>();
-  private readonly sampleDocs = new WeakMap<OpenApiDocument, OpenApiDocument>();
+  private readonly sampleDocs = new WeakMap<OpenApiDocument, object>();
 
   constructor(private readonly model: VersionModel, private readonly validator: (version: string) => DocumentValidator) {}
 
@@ -150,7 +153,7 @@ export class PayloadSource {
     return out;
   }
 
-  private addSample(into: BodyPayloads, version: string, schema: JsonSchema, direction: 'request' | 'response', status?: number): void {
+  private addSample(into: BodyPayloads, version: string, schema: SchemaObject, direction: 'request' | 'response', status?: number): void {
     const doc = this.model.docs.get(version)!;
     let body: Json | undefined;
     try {
@@ -169,11 +172,11 @@ export class PayloadSource {
   }
 
   /** The document with examples removed from its schemas, so that the sampler generates every field. */
-  private sampleDoc(doc: OpenApiDocument): OpenApiDocument {
+  private sampleDoc(doc: OpenApiDocument): object {
     const cached = this.sampleDocs.get(doc);
     if (cached) return cached;
-    const schemas = Object.fromEntries(Object.entries(doc.components?.schemas ?? {}).map(([name, s]) => [name, stripExamples(s) as JsonSchema]));
-    const out: OpenApiDocument = { ...doc, components: { ...doc.components, schemas } };
+    const schemas = Object.fromEntries(Object.entries(doc.components?.schemas ?? {}).map(([name, s]) => [name, stripExamples(s)]));
+    const out = { ...doc, components: { ...doc.components, schemas } };
     this.sampleDocs.set(doc, out);
     return out;
   }
@@ -188,46 +191,38 @@ function add(list: Payload[], payload: Payload): void {
   if (!list.some((p) => p.status === payload.status && JSON.stringify(p.body) === text)) list.push(payload);
 }
 
-type Media = { example?: unknown; examples?: Record<string, { value?: unknown; $ref?: string }> };
-
 /** The media type object whose schema spec.ts chose for the body. */
-function mediaWith(content: unknown, schema: JsonSchema): Media | undefined {
+function mediaWith(content: Record<string, MediaTypeObject> | undefined, schema: SchemaObject): MediaTypeObject | undefined {
   if (!content || typeof content !== 'object') return undefined;
-  return Object.values(content as Record<string, Media & { schema?: unknown }>).find((m) => m?.schema === schema);
+  return Object.values(content).find((m) => m?.schema === schema);
 }
 
-function component<T>(doc: OpenApiDocument, value: T, kind: string): T {
-  const ref = (value as { $ref?: string } | undefined)?.$ref;
-  const prefix = `#/components/${kind}/`;
-  if (typeof ref === 'string' && ref.startsWith(prefix)) return ((doc.components?.[kind] as Record<string, T> | undefined) ?? {})[decodeURIComponent(ref.slice(prefix.length))];
-  return value;
-}
-
-function requestMedia(doc: OpenApiDocument, op: OperationRef, schema: JsonSchema): Media | undefined {
-  const body = component(doc, op.operation.requestBody as { content?: unknown } | undefined, 'requestBodies');
+function requestMedia(doc: OpenApiDocument, op: OperationRef, schema: SchemaObject): MediaTypeObject | undefined {
+  const body = resolveComponent<RequestBodyObject>(doc.components?.requestBodies, op.operation.requestBody, 'requestBodies', true);
   return mediaWith(body?.content, schema);
 }
 
-function responseMedia(doc: OpenApiDocument, op: OperationRef, status: string, schema: JsonSchema): Media | undefined {
-  const response = component(doc, ((op.operation.responses ?? {}) as Record<string, unknown>)[status] as { content?: unknown } | undefined, 'responses');
+function responseMedia(doc: OpenApiDocument, op: OperationRef, status: string, schema: SchemaObject): MediaTypeObject | undefined {
+  const response = resolveComponent<ResponseObject>(doc.components?.responses, op.operation.responses?.[status], 'responses', true);
   return mediaWith(response?.content, schema);
 }
 
 /** The media type's examples, then the schema's own (following `$ref`s to components). */
-function specExamples(doc: OpenApiDocument, media: Media | undefined, schema: JsonSchema): Payload[] {
+function specExamples(doc: OpenApiDocument, media: MediaTypeObject | undefined, schema: SchemaObject): Payload[] {
   const out: Payload[] = [];
-  if (media?.example !== undefined) out.push({ label: 'example', body: media.example as Json });
+  if (media?.example !== undefined) out.push({ label: 'example', body: media.example });
   for (const [name, entry] of Object.entries(media?.examples ?? {})) {
-    const value = component(doc, entry, 'examples')?.value;
-    if (value !== undefined) out.push({ label: `examples.${name}`, body: value as Json });
+    const value: Json | undefined = resolveComponent<ExampleObject>(doc.components?.examples, entry, 'examples', true)?.value;
+    if (value !== undefined) out.push({ label: `examples.${name}`, body: value });
   }
   // The body schema's own examples, then those of each component its `$ref`s lead to.
-  let current: JsonSchema | undefined = schema;
+  let current: SchemaObject | undefined = schema;
   let label = 'schema';
   const seen = new Set<string>();
   while (current) {
-    if (current.example !== undefined) out.push({ label: `${label} example`, body: current.example as Json });
-    if (Array.isArray(current.examples)) (current.examples as Json[]).forEach((e, i) => out.push({ label: `${label} examples[${i}]`, body: e }));
+    if (current.example !== undefined) out.push({ label: `${label} example`, body: current.example });
+    const examples: Json[] | undefined = 'examples' in current && Array.isArray(current.examples) ? current.examples : undefined;
+    examples?.forEach((e, i) => out.push({ label: `${label} examples[${i}]`, body: e }));
     const name = schemaRefName(current.$ref);
     if (name === undefined || seen.has(name)) break;
     seen.add(name);

@@ -2,20 +2,20 @@
  * `verso check`'s proof of the changes against the specs. For every pair of adjacent versions
  * (V and the previous version P) and every operation both have:
  *
- * - responses: each payload at V (see prove-payloads.ts) is moved down to P by the response
+ * - responses: each payload at V (see payloads.ts) is moved down to P by the response
  *   chain and must validate against P's schema for the status it ends with;
  * - requests: each payload at P is moved up to V by the request chain and must validate against
  *   V's request schema;
  * - round trips: responses down then up, requests up then down, must give back what went in,
- *   except what the step loses by declaration (the rule is in prove-round-trip.ts).
+ *   except what the step loses by declaration (the rule is in round-trip.ts).
  *
- * Validation is ajv against each version's derived OpenAPI document (prove-validate.ts). A
+ * Validation is ajv against each version's derived OpenAPI document (validate.ts). A
  * failure names the operation, the status, the versions, the changes of the step that touch the
  * operation, ajv's errors (instance path and message) and the payload; one failure is reported
  * per (check, operation, status, version pair), from the first payload that fails it.
  */
 
-import type { Json } from '../authoring.js';
+import type { RequestParts, ResponseParts } from '../authoring.js';
 import { buildRequestChain, buildResponseChain, ChainError, type RequestChain, type ResponseChain } from '../chain.js';
 import type { Step, VersionModel } from '../model.js';
 import { PayloadSource, wire, type BodyPayloads } from './payloads.js';
@@ -139,7 +139,7 @@ function proveResponses({ model, step, key, source, validator, report }: StepCon
     for (const payload of found.payloads) {
       if (failedDown && (failedTrip || !up)) break;
       count++;
-      const parts = { status: payload.status!, body: structuredClone(payload.body) as Json | undefined, headers: {} };
+      const parts: ResponseParts = { status: payload.status!, body: structuredClone(payload.body), headers: {} };
       const threw = attempt(() => down.run(parts));
       const moved = parts.status === payload.status ? status : `${status}→${parts.status}`;
       const failDown = (problems: string[]) => {
@@ -154,7 +154,7 @@ function proveResponses({ model, step, key, source, validator, report }: StepCon
       if (problems.length > 0) { failDown(problems); continue; }
       if (!up || failedTrip) continue;
 
-      const back = { status: parts.status, body: structuredClone(body) as Json | undefined, headers: {} };
+      const back: ResponseParts = { status: parts.status, body: structuredClone(body), headers: {} };
       const threwBack = attempt(() => up.run(back));
       const doc = model.docs.get(newer)!;
       const schema = newerSchemas.get(status)!;
@@ -190,7 +190,7 @@ function proveRequest({ model, step, key, source, validator, report }: StepConte
   for (const payload of found.payloads) {
     if (failedUp && (failedTrip || !down)) break;
     count++;
-    const parts = { body: structuredClone(payload.body) as Json | undefined, headers: {}, query: {} };
+    const parts: RequestParts = { body: structuredClone(payload.body), headers: {}, query: {} };
     const threw = attempt(() => up.run(parts));
     const body = wire(parts.body);
     const problems = threw ? [threw] : body === undefined ? ['(body) is missing'] : validator(newer).errors(newerSchema, body);
@@ -200,7 +200,7 @@ function proveRequest({ model, step, key, source, validator, report }: StepConte
       continue;
     }
     if (!down || failedTrip) continue;
-    const back = { body: structuredClone(body) as Json | undefined, headers: {}, query: {} };
+    const back: RequestParts = { body: structuredClone(body), headers: {}, query: {} };
     const threwBack = attempt(() => down.run(back));
     const trip = threwBack ? [threwBack] : differences(withoutLossy(olderDoc, olderSchema, payload.body, lossy), withoutLossy(olderDoc, olderSchema, wire(back.body), lossy));
     if (trip.length > 0) {

@@ -19,10 +19,10 @@
  * `converted()` fields, `removed()` fields with `up` — claims to lose nothing, and is held to it.
  */
 
-import type { Json, JsonObject, JsonSchema } from '../authoring.js';
+import type { Json, JsonObject } from '../authoring.js';
 import { locate, walkPlan } from '../locate.js';
 import type { Step } from '../model.js';
-import type { OpenApiDocument } from '../spec.js';
+import type { OpenApiDocument, SchemaObject } from '../spec.js';
 
 export interface LossyParts {
   /** Schema name (as the compared version calls it) → fields not compared. */
@@ -50,7 +50,7 @@ export function lossyParts(step: Step, body: 'request' | 'response'): LossyParts
 }
 
 /** A copy of `value` without the parts the step loses by declaration. */
-export function withoutLossy(doc: OpenApiDocument, schema: JsonSchema, value: Json | undefined, lossy: LossyParts): Json | undefined {
+export function withoutLossy(doc: OpenApiDocument, schema: SchemaObject, value: Json | undefined, lossy: LossyParts): Json | undefined {
   if (value === undefined) return value;
   const targets = new Set([...lossy.fields.keys(), ...lossy.opaque]);
   const plan = locate(doc, schema, targets);

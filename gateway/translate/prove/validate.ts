@@ -10,8 +10,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
-import type { JsonSchema } from '../authoring.js';
-import type { OpenApiDocument } from '../spec.js';
+import type { OpenApiDocument, SchemaObject } from '../spec.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv | Ajv2020) => void;
@@ -19,7 +18,7 @@ const addFormats = ajvFormats.default as unknown as (ajv: Ajv | Ajv2020) => void
 /** Validates bodies against the schemas of one version's document. */
 export interface DocumentValidator {
   /** ajv's errors for `value` against `schema` (an object inside the document), or `[]`. */
-  errors(schema: JsonSchema, value: unknown): string[];
+  errors(schema: SchemaObject, value: unknown): string[];
 }
 
 export function documentValidator(doc: OpenApiDocument, version: string): DocumentValidator {
@@ -30,10 +29,11 @@ export function documentValidator(doc: OpenApiDocument, version: string): Docume
   const ajv = is31 ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv);
   const id = `https://verso.invalid/versions/${encodeURIComponent(version)}/openapi.json`;
-  const source = is31 ? doc : rewrite30(structuredClone(doc)) as OpenApiDocument;
-  ajv.addSchema({ ...source, $id: id } as object);
+  const source = is31 ? doc : structuredClone(doc);
+  if (!is31) rewrite30(source);
+  ajv.addSchema({ ...source, $id: id });
   const pointers = pointersOf(doc);
-  const compiled = new Map<JsonSchema, ValidateFunction>();
+  const compiled = new Map<SchemaObject, ValidateFunction>();
 
   return {
     errors(schema, value) {

@@ -157,7 +157,7 @@ describe('versionDocument', () => {
     expect(doc.paths['/things/{id}'].put.requestBody.content['application/json']).toEqual({ schema: thing });
     expect(doc.paths['/things/{id}'].put.responses['200'].content['application/json'].example).toEqual({ id: 't1', name: 'renamed' });
     // The head's own document keeps its examples.
-    expect((versionDocument(model, 'v2').paths!['/things'].post as Record<string, unknown>).requestBody).toEqual(media({ title: 'new' }));
+    expect((versionDocument(model, 'v2').paths!['/things']!.post as Record<string, unknown>).requestBody).toEqual(media({ title: 'new' }));
   });
 
   it('refuses a version the model does not have', async () => {
