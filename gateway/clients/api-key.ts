@@ -4,6 +4,7 @@
  * with `verso key-id` to attach a label in the config.
  */
 
+import { LRUCache } from 'lru-cache';
 import { createHmac } from 'node:crypto';
 import type { ClientIdentity } from './identify.js';
 
@@ -32,7 +33,7 @@ export function keyId(salt: string, key: string): string {
  * must never be logged or exposed.
  */
 export function createApiKeyReader(salt: string, labels: ReadonlyMap<string, string>): (key: string) => ClientIdentity {
-  const cache = new Map<string, ClientIdentity>();
+  const cache = new LRUCache<string, ClientIdentity>({ max: CACHE_LIMIT });
   const identify = (key: string): ClientIdentity => {
     const id = keyId(salt, key);
     const label = labels.get(id);
@@ -43,8 +44,6 @@ export function createApiKeyReader(salt: string, labels: ReadonlyMap<string, str
     if (cached) return cached;
     const identity = identify(key);
     if (key.length <= CACHEABLE_KEY_LENGTH) {
-      // Maps iterate in insertion order: the first key is the oldest.
-      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
       cache.set(key, identity);
     }
     return identity;

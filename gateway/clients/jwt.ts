@@ -8,6 +8,7 @@
  * token string until the token expires, so a busy client is verified once, not on every request.
  */
 
+import { LRUCache } from 'lru-cache';
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDecoder, createVerifier, TokenError, type Algorithm } from 'fast-jwt';
@@ -59,7 +60,7 @@ export function createJwtReader(rule: JwtRule): (token: string) => ClientIdentit
   const keys = verificationKeys(rule);
   const verified = keys.length > 0;
   const read = verified ? (token: string) => verifyWith(keys, token) : decodePayload;
-  const cache = new Map<string, Cached>();
+  const cache = new LRUCache<string, Cached>({ max: CACHE_LIMIT });
 
   const evaluate = (token: string): Cached => {
     let payload: Record<string, unknown>;
@@ -83,9 +84,6 @@ export function createJwtReader(rule: JwtRule): (token: string) => ClientIdentit
     if (cached && Date.now() <= cached.until) return cached.identity;
     const outcome = evaluate(token);
     if (outcome.until > Date.now() && token.length <= CACHEABLE_TOKEN_LENGTH) {
-      cache.delete(token);
-      // Maps iterate in insertion order: the first token is the oldest.
-      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
       cache.set(token, outcome);
     }
     return outcome.identity;

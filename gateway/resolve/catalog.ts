@@ -4,6 +4,7 @@
  * strings millions of times.
  */
 
+import { LRUCache } from 'lru-cache';
 import type { VersionConfig } from '../config/types.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -23,7 +24,7 @@ export class VersionCatalog {
   /** "2023-06-01 (v1), 2024-01-01 (v2), …" for error messages. */
   readonly supported: string[];
   private readonly byName = new Map<string, VersionConfig>();
-  private readonly cache = new Map<string, Lookup>();
+  private readonly cache = new LRUCache<string, Lookup>({ max: CACHE_LIMIT });
 
   constructor(versions: readonly VersionConfig[]) {
     this.versions = versions;
@@ -59,7 +60,6 @@ export class VersionCatalog {
     const cached = this.cache.get(raw);
     if (cached) return cached;
     const result = this.compute(raw);
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(raw, result);
     return result;
   }

@@ -4,18 +4,21 @@
  * The first media range that names a version wins. Pure; results for repeated headers are cached.
  */
 
+import { LRUCache } from 'lru-cache';
+
+/** Distinct Accept headers remembered (least recently used out first). */
 const CACHE_LIMIT = 512;
-const cache = new Map<string, string | null>();
+/** Accept header → the version it names, '' for none (lru-cache keeps no undefined values). */
+const cache = new LRUCache<string, string>({ max: CACHE_LIMIT });
 
 export function mediaTypeVersion(accept: string, parameter: string, vendor: string | undefined): string | undefined {
   // Fast path: most Accept headers (`*/*`, `application/json`) name no version at all.
   if (!accept.includes('=') && !(vendor && accept.includes('vnd.'))) return undefined;
   const key = `${parameter}\u0000${vendor ?? ''}\u0000${accept}`;
   const cached = cache.get(key);
-  if (cached !== undefined) return cached ?? undefined;
+  if (cached !== undefined) return cached === '' ? undefined : cached;
   const found = parse(accept, parameter.toLowerCase(), vendor?.toLowerCase());
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, found ?? null);
+  cache.set(key, found ?? '');
   return found;
 }
 

@@ -10,6 +10,7 @@
  * version) on first use and cached; answering is then a few map lookups.
  */
 
+import { LRUCache } from 'lru-cache';
 import { buildRequestChain, buildResponseChain, stepsBetween } from '../translate/chain.js';
 import type { VersionModel } from '../translate/model.js';
 import type { Translator } from '../translate/translator.js';
@@ -48,7 +49,7 @@ class ModelImpact implements Impact {
   /** `${version}\0${operation}` → change ids touching it, or empty. */
   private readonly perOperation = new Map<string, readonly string[]>();
   /** `${version}\0${sorted operations}` → the answer, frozen and shared between clients asking the same. */
-  private readonly answers = new Map<string, ImpactChange[]>();
+  private readonly answers = new LRUCache<string, ImpactChange[]>({ max: ANSWER_CACHE_LIMIT });
   private readonly headOperations: ReadonlySet<string>;
 
   constructor(private readonly model: VersionModel) {
@@ -68,7 +69,6 @@ class ModelImpact implements Impact {
     let answer = this.answers.get(key);
     if (answer === undefined) {
       answer = this.compute(version, sorted);
-      if (this.answers.size >= ANSWER_CACHE_LIMIT) this.answers.clear();
       this.answers.set(key, answer);
     }
     return answer;

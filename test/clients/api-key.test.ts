@@ -40,15 +40,18 @@ describe('API key reader', () => {
     expect(Object.isFrozen(first)).toBe(true);
   });
 
-  it('forgets the oldest key once 10,000 keys are cached, and still identifies it after', () => {
+  it('forgets the least recently used key once 10,000 keys are cached, and still identifies it after', () => {
     const read = createApiKeyReader(SALT, new Map());
     const first = read(KEY);
-    for (let i = 0; i < 9_999; i++) read(`sk_other_${i}`);
-    expect(read(KEY)).toBe(first);
+    const oldest = read('sk_other_0');
+    for (let i = 1; i < 9_998; i++) read(`sk_other_${i}`);
+    expect(read(KEY)).toBe(first); // 9,999 keys cached; KEY is now the most recently used
     read('sk_one_more');
-    const again = read(KEY);
-    expect(again).not.toBe(first);
-    expect(again).toEqual({ id: KEY_ID, by: 'api-key' });
+    read('sk_two_more'); // 10,001 keys asked for: sk_other_0, the least recently used, goes
+    expect(read(KEY)).toBe(first);
+    const again = read('sk_other_0');
+    expect(again).not.toBe(oldest);
+    expect(again).toEqual(oldest);
   });
 
   it('does not cache absurdly long keys, but still identifies them', () => {
