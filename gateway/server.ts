@@ -18,7 +18,7 @@ import { PinBook } from './usage/pins.js';
 import { UsageRecorder } from './usage/recorder.js';
 import { initOnDemand } from './usage/store/init-on-demand.js';
 import { openStore } from './usage/store/open.js';
-import type { UsageStore } from './usage/types.js';
+import type { UsageStore } from './usage/store/types.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { bodyTooLarge, limitedBody } from './proxy/body-limit.js';
 import { createForwarder } from './proxy/forward.js';

@@ -14,7 +14,7 @@ import type { Translator } from '../translate/translator.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { PinBook } from '../usage/pins.js';
 import type { UsageRecorder } from '../usage/recorder.js';
-import type { UsageStore } from '../usage/types.js';
+import type { UsageStore } from '../usage/store/types.js';
 import { createImpact } from '../usage/impact.js';
 import { requireAdminToken } from './auth.js';
 import { registerDashboard } from './dashboard.js';

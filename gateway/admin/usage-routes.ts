@@ -28,7 +28,7 @@ import { adminPin, SunsetPin, type PinBook } from '../usage/pins.js';
 import {
   MAX_SERIES_POINTS, createReports, formatStep, iso, parseInstant, parseStep, pinJson, pinsResponse, resolveRange, type ReportBy,
 } from '../usage/report.js';
-import type { Pin, UsageFilter, UsageStore } from '../usage/types.js';
+import type { Pin, UsageFilter, UsageStore } from '../usage/store/types.js';
 
 export interface UsageRouteDeps {
   config: GatewayConfig;

@@ -9,7 +9,7 @@ import { loadConfigFile } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { pinsResponse } from '../usage/report.js';
 import { adminPin, SunsetPin } from '../usage/pins.js';
-import type { Pin, UsageStore } from '../usage/types.js';
+import type { Pin, UsageStore } from '../usage/store/types.js';
 import { stdio, STORE_FAILED, USAGE, type Io } from './io.js';
 import { cliNow, openConfiguredStore } from './store.js';
 import { formatTable } from './table.js';

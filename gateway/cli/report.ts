@@ -9,7 +9,7 @@ import { loadConfigFile } from '../config/load.js';
 import { loadTranslator } from '../translate/translator.js';
 import { createImpact } from '../usage/impact.js';
 import { createReports, parseInstant, type ReportBy } from '../usage/report.js';
-import type { DeprecatedReport, UsageReport } from '../usage/types.js';
+import type { DeprecatedReport, UsageReport } from '../usage/api-types.js';
 import { stdio, STORE_FAILED, USAGE, type Io } from './io.js';
 import { cliNow, openConfiguredStore } from './store.js';
 import { formatTable } from './table.js';

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import type { GatewayConfig } from '../config/types.js';
 import { parseInstant } from '../usage/report.js';
 import { openStore } from '../usage/store/open.js';
-import type { UsageStore } from '../usage/types.js';
+import type { UsageStore } from '../usage/store/types.js';
 import { STORE_FAILED, USAGE, type Io } from './io.js';
 
 /** Now, or `VERSO_NOW` when set. */

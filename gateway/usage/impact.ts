@@ -14,7 +14,7 @@ import { LRUCache } from 'lru-cache';
 import { buildRequestChain, buildResponseChain, stepsBetween } from '../translate/chain.js';
 import type { VersionModel } from '../translate/model.js';
 import type { Translator } from '../translate/translator.js';
-import type { ImpactChange } from './types.js';
+import type { ImpactChange } from './api-types.js';
 
 export interface Impact {
   /**

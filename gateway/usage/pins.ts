@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import type { VersionConfig } from '../config/types.js';
 import { statusAt } from '../lifecycle/lifecycle.js';
-import type { Pin, UsageStore } from './types.js';
+import type { Pin, UsageStore } from './store/types.js';
 
 /**
  * A pin to a sunset version is refused: every request of that client would get 410 Gone. The

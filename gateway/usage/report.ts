@@ -16,10 +16,8 @@ import type { GatewayConfig, VersionConfig } from '../config/types.js';
 import { instantMs, parseDuration, type DurationOptions } from '../config/units.js';
 import { formatInstant } from '../translate/generate/changelog.js';
 import type { Impact } from './impact.js';
-import type {
-  ClientDetail, ClientInfo, DeprecatedClient, Pin, PinsResponse, DeprecatedReport, DeprecatedVersion, ImpactChange, UsageFilter, UsageGroup,
-  UsageReport, UsageReportGroup, UsageSeries, UsageStore,
-} from './types.js';
+import type { ClientInfo, Pin, UsageFilter, UsageGroup, UsageStore } from './store/types.js';
+import type { ClientDetail, DeprecatedClient, PinsResponse, DeprecatedReport, DeprecatedVersion, ImpactChange, UsageReport, UsageReportGroup, UsageSeries } from './api-types.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;

@@ -9,7 +9,8 @@ import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact, type Impact } from '../../gateway/usage/impact.js';
 import { PinBook } from '../../gateway/usage/pins.js';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
-import type { DeprecatedReport, UsageRow } from '../../gateway/usage/types.js';
+import type { UsageRow } from '../../gateway/usage/store/types.js';
+import type { DeprecatedReport } from '../../gateway/usage/api-types.js';
 
 // The demo configuration: 2023-06-01 (v1) and 2024-01-01 (v2) deprecated at NOW, 2025-06-01 (v4) the head.
 const NOW = Date.parse('2025-06-15T12:00:00Z');

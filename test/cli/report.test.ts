@@ -8,7 +8,7 @@ import { loadConfigFile } from '../../gateway/config/load.js';
 import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact } from '../../gateway/usage/impact.js';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
-import type { UsageRow } from '../../gateway/usage/types.js';
+import type { UsageRow } from '../../gateway/usage/store/types.js';
 import { stubCliEnv, verso } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

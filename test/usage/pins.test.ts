@@ -13,7 +13,7 @@ import { adminPin, PinBook, SunsetPin, type PinBookOptions } from '../../gateway
 import { loadConfigText } from '../../gateway/config/load.js';
 import { shopConfig } from '../helpers/servers.js';
 import { openStore } from '../../gateway/usage/store/open.js';
-import type { UsageStore } from '../../gateway/usage/types.js';
+import type { UsageStore } from '../../gateway/usage/store/types.js';
 import { T0 } from './store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'verso-pins-'));

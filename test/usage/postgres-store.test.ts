@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '../../gateway/usage/recorder.js';
 import { openStore } from '../../gateway/usage/store/open.js';
-import type { UsageRow, UsageStore } from '../../gateway/usage/types.js';
+import type { UsageRow, UsageStore } from '../../gateway/usage/store/types.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { T0, row, storeContract } from './store-contract.js';
 

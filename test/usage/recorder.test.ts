@@ -11,7 +11,7 @@ import type { ClientIdentity } from '../../gateway/clients/identify.js';
 import type { ResolutionSource } from '../../gateway/config/types.js';
 import { UsageRecorder, type RecorderOptions } from '../../gateway/usage/recorder.js';
 import { openStore } from '../../gateway/usage/store/open.js';
-import type { Dimension, UsageBatch, UsageGroup, UsageStore } from '../../gateway/usage/types.js';
+import type { Dimension, UsageBatch, UsageGroup, UsageStore } from '../../gateway/usage/store/types.js';
 import { T0 } from './store-contract.js';
 
 const M = 60_000;

@@ -6,7 +6,7 @@ import { loadTranslator } from '../../gateway/translate/translator.js';
 import { createImpact, type Impact } from '../../gateway/usage/impact.js';
 import { autoStep, createReports, daysToSunset, parseInstant, parseStep, pinsResponse, type Reports } from '../../gateway/usage/report.js';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
-import type { ClientInfo, StatusClass, UsageRow } from '../../gateway/usage/types.js';
+import type { ClientInfo, StatusClass, UsageRow } from '../../gateway/usage/store/types.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NOW = Date.parse('2025-06-15T12:00:00Z');

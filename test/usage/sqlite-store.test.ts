@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../gateway/usage/store/open.js';
-import type { UsageStore } from '../../gateway/usage/types.js';
+import type { UsageStore } from '../../gateway/usage/store/types.js';
 import { T0, row, storeContract } from './store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'verso-sqlite-'));

@@ -5,7 +5,7 @@
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientInfo, Dimension, UsageGroup, UsageRow, UsageStore } from '../../gateway/usage/types.js';
+import type { ClientInfo, Dimension, UsageGroup, UsageRow, UsageStore } from '../../gateway/usage/store/types.js';
 
 const M = 60_000;
 const DAY = 86_400_000;

@@ -4,9 +4,9 @@
 
 import { $ } from './dom.js';
 
-/** @typedef {import('../../usage/types.js').DeprecatedReport} DeprecatedReport */
-/** @typedef {import('../../usage/types.js').UsageSeries} UsageSeries */
-/** @typedef {import('../../usage/types.js').ClientDetail} ClientDetail */
+/** @typedef {import('../../usage/api-types.js').DeprecatedReport} DeprecatedReport */
+/** @typedef {import('../../usage/api-types.js').UsageSeries} UsageSeries */
+/** @typedef {import('../../usage/api-types.js').ClientDetail} ClientDetail */
 /** @typedef {{ detail?: string, title?: string }} ProblemBody An RFC 9457 problem, as far as the page reads it. */
 
 const TOKEN_KEY = 'verso.adminToken';

@@ -6,10 +6,10 @@ import { $, h, setText } from './dom.js';
 import { daysText, fmt, kindLabel, timeAgo, urgency } from './format.js';
 import { CLIENT_LIMIT, MAX_ROWS, RANGES, hashFor, state } from './state.js';
 
-/** @typedef {import('../../usage/types.js').DeprecatedReport} DeprecatedReport */
-/** @typedef {import('../../usage/types.js').DeprecatedClient} DeprecatedClient */
-/** @typedef {import('../../usage/types.js').DeprecatedVersion} DeprecatedVersion */
-/** @typedef {import('../../usage/types.js').ImpactChange} ImpactChange */
+/** @typedef {import('../../usage/api-types.js').DeprecatedReport} DeprecatedReport */
+/** @typedef {import('../../usage/api-types.js').DeprecatedClient} DeprecatedClient */
+/** @typedef {import('../../usage/api-types.js').DeprecatedVersion} DeprecatedVersion */
+/** @typedef {import('../../usage/api-types.js').ImpactChange} ImpactChange */
 /** @typedef {import('./state.js').SortKey} SortKey */
 /**
  * A client on one deprecated version, with that version's lifecycle.

@@ -8,7 +8,7 @@ import { fmt, kindLabel, statusBadge, timeAgo } from './format.js';
 import { failed } from './load.js';
 import { MAX_DETAIL_OPERATIONS, RANGES, state, timeWindow } from './state.js';
 
-/** @typedef {import('../../usage/types.js').ClientDetail} ClientDetail */
+/** @typedef {import('../../usage/api-types.js').ClientDetail} ClientDetail */
 /** @typedef {import('./dom.js').Child} Child */
 
 /** @param {string} id */

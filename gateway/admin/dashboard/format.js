@@ -3,7 +3,7 @@
 
 import { h } from './dom.js';
 
-/** @typedef {import('../../usage/types.js').ClientInfo['kind']} ClientKind */
+/** @typedef {import('../../usage/store/types.js').ClientInfo['kind']} ClientKind */
 /** @typedef {'sunset' | 'urgent' | 'soon' | 'later' | 'none'} Urgency */
 
 const numberFormat = new Intl.NumberFormat();

@@ -6,8 +6,8 @@ import { $, h } from './dom.js';
 import { dateTimeFormat, dayFormat, dayHourFormat, fmt, timeFormat } from './format.js';
 import { RANGES, state } from './state.js';
 
-/** @typedef {import('../../usage/types.js').DeprecatedReport} DeprecatedReport */
-/** @typedef {import('../../usage/types.js').UsageSeries} UsageSeries */
+/** @typedef {import('../../usage/api-types.js').DeprecatedReport} DeprecatedReport */
+/** @typedef {import('../../usage/api-types.js').UsageSeries} UsageSeries */
 /** @typedef {import('chart.js').Chart<'line', number[], string>} LineChart */
 /** @typedef {import('chart.js').ChartDataset<'line', number[]>} LineDataset */
 

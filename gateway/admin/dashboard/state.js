@@ -3,8 +3,8 @@
 // and sort of the clients table, the client in the drawer, and the URL hash that names them
 // (#range=7d&client=ID).
 
-/** @typedef {import('../../usage/types.js').DeprecatedReport} DeprecatedReport */
-/** @typedef {import('../../usage/types.js').UsageSeries} UsageSeries */
+/** @typedef {import('../../usage/api-types.js').DeprecatedReport} DeprecatedReport */
+/** @typedef {import('../../usage/api-types.js').UsageSeries} UsageSeries */
 
 /** @typedef {'24h' | '7d' | '30d'} RangeKey */
 /** @typedef {'client' | 'version' | 'requests' | 'last_seen'} SortKey */

@@ -5,7 +5,7 @@ import { $, h, setText } from './dom.js';
 import { daysText, fmt, formatDate, formatShare, statusBadge, urgency } from './format.js';
 import { RANGES, state } from './state.js';
 
-/** @typedef {import('../../usage/types.js').DeprecatedReport} DeprecatedReport */
+/** @typedef {import('../../usage/api-types.js').DeprecatedReport} DeprecatedReport */
 
 /** @param {DeprecatedReport} dep */
 export function renderSummary(dep) {

@@ -4,7 +4,7 @@
  * next flush after the store returns creates the schema and writes the buffered counts.
  */
 
-import type { UsageStore } from '../types.js';
+import type { UsageStore } from './types.js';
 
 export function initOnDemand(store: UsageStore): UsageStore {
   let ready: Promise<void> | undefined;

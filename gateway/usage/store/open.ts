@@ -2,7 +2,7 @@
 
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../config/types.js';
-import type { UsageStore } from '../types.js';
+import type { UsageStore } from './types.js';
 import { SqliteStore } from './sqlite.js';
 import { PostgresStore } from './postgres.js';
 

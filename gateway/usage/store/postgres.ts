@@ -14,9 +14,7 @@
 
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type {
-  ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore,
-} from '../types.js';
+import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore } from './types.js';
 import {
   CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, clientUpsertSql, clientValues, normalizeBatch,
   pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint,

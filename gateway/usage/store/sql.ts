@@ -22,9 +22,7 @@
  * summaries are ordered the same way whichever store answers.
  */
 
-import type {
-  ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore,
-} from '../types.js';
+import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore } from './types.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
