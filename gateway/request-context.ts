@@ -2,7 +2,7 @@
 
 import type { ResolutionSource, UpstreamConfig, VersionConfig } from './config/types.js';
 import type { Route } from './proxy/route-table.js';
-import type { ClientIdentity } from './clients/identify.js';
+import type { ClientIdentity } from './clients/identity.js';
 import type { Plan } from './translate/translator.js';
 
 /**

@@ -6,7 +6,7 @@
 
 import { LRUCache } from 'lru-cache';
 import { createHmac } from 'node:crypto';
-import type { ClientIdentity } from './identify.js';
+import type { ClientIdentity } from './identity.js';
 
 /** Distinct keys remembered per rule; beyond it the oldest is forgotten (and hashed again if it returns). */
 const CACHE_LIMIT = 10_000;

@@ -13,7 +13,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createDecoder, createVerifier, TokenError, type Algorithm } from 'fast-jwt';
 import type { ClientRule } from '../config/types.js';
-import type { ClientIdentity } from './identify.js';
+import type { ClientIdentity } from './identity.js';
 
 export type JwtRule = Extract<ClientRule, { kind: 'jwt' }>;
 

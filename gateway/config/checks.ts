@@ -3,8 +3,7 @@
  * finds, so one run reports all of them.
  */
 
-import type { ConfigProblem } from './load.js';
-import type { RawConfig } from './types.js';
+import type { ConfigProblem, RawConfig } from './types.js';
 import { instantMs } from './units.js';
 
 const DATE_ID = /^\d{4}-\d{2}-\d{2}$/;

@@ -13,18 +13,12 @@ import { configSchema } from './schema.js';
 import { substituteEnv } from './env.js';
 import { crossFieldChecks } from './checks.js';
 import { compileConfig } from './compile.js';
-import type { GatewayConfig, RawConfig } from './types.js';
+import type { ConfigProblem, GatewayConfig, KeyPath, RawConfig } from './types.js';
+
+export type { ConfigProblem, KeyPath };
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
-
-export type KeyPath = (string | number)[];
-
-export interface ConfigProblem {
-  path: KeyPath;
-  message: string;
-  line?: number;
-}
 
 /** Thrown when a config cannot be used; `problems` holds every mistake found, not just the first. */
 export class ConfigError extends Error {

@@ -159,3 +159,13 @@ export interface GatewayConfig {
   /** Pinning is on when `resolve.order` lists `pin`. */
   pins: { enabled: boolean; refreshMs: number };
 }
+
+/** A key in the config file, as a path from its root (`['routes', 0, 'upstream']`). */
+export type KeyPath = (string | number)[];
+
+/** One mistake in a config file: where, what, and the line when the file is YAML. */
+export interface ConfigProblem {
+  path: KeyPath;
+  message: string;
+  line?: number;
+}

@@ -13,7 +13,7 @@
 
 import type { Logger } from 'pino';
 import type { ResolutionSource } from '../config/types.js';
-import type { ClientIdentity } from '../clients/identify.js';
+import type { ClientIdentity } from '../clients/identity.js';
 import type { ClientInfo, StatusClass, UsageRow, UsageStore } from './store/types.js';
 
 export interface RecorderOptions {

@@ -5,7 +5,7 @@
  */
 
 import type { ResolutionSource } from '../../config/types.js';
-import type { ClientIdentity } from '../../clients/identify.js';
+import type { ClientIdentity } from '../../clients/identity.js';
 
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
 
