@@ -48,11 +48,25 @@ export interface VersionModel {
   changes: LoadedChange[];
 }
 
-/** `fn`, made to throw a `ChangeFailure` naming `changeId` for anything it throws. */
-function attributed<A extends unknown[], R>(changeId: string, fn: (...args: A) => R): (...args: A) => R {
-  return (...args: A) => {
+/**
+ * `fn`, made to throw a `ChangeFailure` naming `changeId` for anything it throws. Fixed arity
+ * (every author function takes one argument, a removed field's `up` two): a rest-parameter
+ * wrapper spreads its arguments on every call, and a converter runs once per value translated.
+ */
+function attributed<A, R>(changeId: string, fn: (a: A) => R): (a: A) => R {
+  return (a) => {
     try {
-      return fn(...args);
+      return fn(a);
+    } catch (err) {
+      throw err instanceof ChangeFailure ? err : new ChangeFailure(changeId, err);
+    }
+  };
+}
+
+function attributed2<A, B, R>(changeId: string, fn: (a: A, b: B) => R): (a: A, b: B) => R {
+  return (a, b) => {
+    try {
+      return fn(a, b);
     } catch (err) {
       throw err instanceof ChangeFailure ? err : new ChangeFailure(changeId, err);
     }
@@ -65,7 +79,7 @@ function attributeFailures(ins: Instruction, changeId: string): Instruction {
     case 'field-added':
       return typeof ins.default === 'function' ? { ...ins, default: attributed(changeId, ins.default) } : ins;
     case 'field-removed':
-      return { ...ins, derive: attributed(changeId, ins.derive), up: ins.up && attributed(changeId, ins.up) };
+      return { ...ins, derive: attributed(changeId, ins.derive), up: ins.up && attributed2(changeId, ins.up) };
     case 'field-converted':
       return { ...ins, up: attributed(changeId, ins.up), down: attributed(changeId, ins.down) };
     case 'schema-converted':
