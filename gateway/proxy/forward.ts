@@ -14,6 +14,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { ProblemCode } from '../errors.js';
@@ -204,7 +205,10 @@ class Exchange {
  * streams through.
  */
 class TranslatingExchange extends Exchange {
+  /** The answer being collected: its chunks (kept for bytes()) and its text so far. */
   private chunks: Buffer[] | undefined = undefined;
+  private decoder: StringDecoder | undefined = undefined;
+  private text = '';
   private status = 0;
   private headers: Headers | undefined = undefined;
 
@@ -215,6 +219,7 @@ class TranslatingExchange extends Exchange {
   protected override answer(controller: Dispatcher.DispatchController, status: number, headers: Headers): void {
     if (this.translation.collects(status, headers)) {
       this.chunks = [];
+      this.decoder = new StringDecoder('utf8');
       this.status = status;
       this.headers = headers;
       return;
@@ -230,7 +235,10 @@ class TranslatingExchange extends Exchange {
 
   override onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.chunks === undefined) super.onResponseData(controller, chunk);
-    else this.chunks.push(chunk);
+    else {
+      this.chunks.push(chunk);
+      this.text += this.decoder!.write(chunk);
+    }
   }
 
   override onResponseEnd(): void {
@@ -238,7 +246,8 @@ class TranslatingExchange extends Exchange {
     if (chunks === undefined || this.ended) return super.onResponseEnd();
     this.ended = true;
     const headers = this.headers!;
-    const answer = this.translation.whole(this.reply, this.status, headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), this.upstreamName);
+    const text = this.text + this.decoder!.end();
+    const answer = this.translation.whole(this.reply, this.status, headers, { text, bytes: () => Buffer.concat(chunks) }, this.upstreamName);
     const res = this.reply.raw;
     if (answer === undefined || res.destroyed) return;
     this.reply.hijack();

@@ -13,6 +13,20 @@ describe('translated exchanges', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     origin = await startOrigin((req, res) => {
+      if (req.url === '/orders/ord_split') {
+        // A two-byte character (é) cut between two chunks, each written on its own.
+        const bytes = Buffer.from(JSON.stringify({ ...ORDER, id: 'ord_é' }));
+        const cut = bytes.indexOf(0xc3) + 1;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length) });
+        res.write(bytes.subarray(0, cut));
+        setTimeout(() => res.end(bytes.subarray(cut)), 20);
+        return;
+      }
+      if (req.url === '/orders/ord_bad') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])); // `{`, two bytes that are no UTF-8, `}`
+        return;
+      }
       if (req.url === '/orders/ord_cut') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
         res.write(JSON.stringify(ORDER).slice(0, 40));
@@ -53,5 +67,19 @@ describe('translated exchanges', () => {
       detail: 'The upstream "shop" could not be reached (UND_ERR_SOCKET).',
       code: 'VERSO_BAD_GATEWAY',
     });
+  });
+
+  it('decodes a character cut between two chunks of a collected body', async () => {
+    const res = await fetch(`${gw.url}/orders/ord_split`, { headers: { 'api-version': '2024-01-01' } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(JSON.parse(text).id).toBe('ord_é');
+  });
+
+  it('passes an answer that is not JSON on byte for byte, untranslated', async () => {
+    const res = await fetch(`${gw.url}/orders/ord_bad`, { headers: { 'api-version': '2024-01-01' } });
+    expect(res.status).toBe(200);
+    expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([0x7b, 0xff, 0xfe, 0x7d]);
   });
 });
