@@ -7,22 +7,23 @@
 
 import type { Json, RequestParts, ResponseParts } from './authoring.js';
 import { fuse, type Direction, type ObjectOp, type Prim } from './fuse.js';
-import { locate, walkPlan, type PlanNode } from './locate.js';
+import { compileWalk, locate } from './locate.js';
 import type { Step, VersionModel } from './model.js';
-import { componentSchemas, findOperation, requestSchema, responseSchemas, statusKey, type OpenApiDocument } from './spec.js';
+import { componentSchemas, findOperation, requestSchema, resolveSchema, responseSchemas, statusKey, type OpenApiDocument, type SchemaObject } from './spec.js';
+
+/** A body's walk, compiled for one segment (locate.ts `compileWalk`). */
+type Walk = (body: Json) => Json;
 
 interface RequestStepPlan {
-  body?: PlanNode;
-  visit: (schema: string, object: Record<string, Json>) => Record<string, Json>;
+  body?: Walk;
   headerRenames: [string, string][];
   hooks: ((request: RequestParts) => void)[];
 }
 
 interface ResponseStepPlan {
-  /** Status key → plan for that response's body. */
-  bodies: Map<string, PlanNode>;
+  /** Status key → the walk of that response's body. */
+  bodies: Map<string, Walk>;
   statusKeys: string[];
-  visit: (schema: string, object: Record<string, Json>) => Record<string, Json>;
   headerRenames: [string, string][];
   hooks: { status?: number; fn: (response: ResponseParts) => void }[];
   statusMap: Map<number, number>;
@@ -121,10 +122,14 @@ function segments(views: StepView[], headKey: string, kind: 'request' | 'respons
   return out;
 }
 
-/** The fused object operations of a segment, keyed by schema name in its first step's document. */
-function fusedVisitor(segment: StepView[]) {
+/**
+ * The fused object operations of a segment, keyed by schema name in its first step's document,
+ * each told the fields its objects are declared with there (fuse.ts: stored by literal name).
+ */
+function fusedOps(segment: StepView[]): Map<string, ObjectOp> {
   const ops = new Map<string, ObjectOp>();
-  for (const name of Object.keys(componentSchemas(segment[0].doc))) {
+  const doc = segment[0].doc;
+  for (const [name, schema] of Object.entries(componentSchemas(doc))) {
     let current = name;
     const program: Prim[] = [];
     for (const { step, direction } of segment) {
@@ -135,16 +140,26 @@ function fusedVisitor(segment: StepView[]) {
       if (direction === 'up') current = key;
       else for (const [older, newer] of step.renamedSchemas) if (newer === current) { current = older; break; }
     }
-    const op = fuse(program);
+    const op = fuse(program, declaredFields(doc, schema));
     if (op) ops.set(name, op);
   }
-  return {
-    targets: new Set(ops.keys()),
-    visit: (schema: string, object: Record<string, Json>) => {
-      const op = ops.get(schema);
-      return op ? op(object) : object;
-    },
-  };
+  return ops;
+}
+
+/** The property names a schema declares, its `allOf` parts' included. */
+function declaredFields(doc: OpenApiDocument, schema: SchemaObject | undefined, out = new Set<string>(), seen = new Set<SchemaObject>()): Set<string> {
+  const s = resolveSchema(doc, schema);
+  if (!s || typeof s !== 'object' || seen.has(s)) return out;
+  seen.add(s);
+  for (const key of Object.keys(s.properties ?? {})) out.add(key);
+  for (const part of s.allOf ?? []) declaredFields(doc, part, out, seen);
+  return out;
+}
+
+/** The compiled walk of `schema` in `doc` for a segment's operations, or undefined when it finds nothing. */
+function walkOf(doc: OpenApiDocument, schema: SchemaObject | undefined, ops: Map<string, ObjectOp>): Walk | undefined {
+  const plan = locate(doc, schema, new Set(ops.keys()));
+  return plan && compileWalk(plan, (name) => ops.get(name));
 }
 
 export function buildRequestChain(model: VersionModel, headKey: string, from: string, to: string): RequestChain {
@@ -158,8 +173,8 @@ export function buildRequestChain(model: VersionModel, headKey: string, from: st
   const plans: RequestStepPlan[] = [];
   for (const segment of segments(views, headKey, 'request')) {
     const { doc, op } = segment[0];
-    const { targets, visit } = fusedVisitor(segment);
-    const body = locate(doc, requestSchema(doc, op), targets);
+    const ops = fusedOps(segment);
+    const body = walkOf(doc, requestSchema(doc, op), ops);
     const headerRenames: [string, string][] = [];
     const hooks: ((r: RequestParts) => void)[] = [];
     for (const { step, direction } of segment) {
@@ -175,7 +190,7 @@ export function buildRequestChain(model: VersionModel, headKey: string, from: st
         }
       }
     }
-    if (body || headerRenames.length || hooks.length) plans.push({ body, visit, headerRenames, hooks });
+    if (body || headerRenames.length || hooks.length) plans.push({ body, headerRenames, hooks });
   }
   return {
     active: plans.length > 0,
@@ -183,7 +198,7 @@ export function buildRequestChain(model: VersionModel, headKey: string, from: st
     changeIds: [...changeIds],
     run(parts) {
       for (const plan of plans) {
-        if (plan.body && parts.body !== undefined) parts.body = walkPlan(plan.body, parts.body, plan.visit);
+        if (plan.body && parts.body !== undefined) parts.body = plan.body(parts.body);
         renameHeaders(parts.headers, plan.headerRenames);
         for (const hook of plan.hooks) hook(parts);
       }
@@ -202,12 +217,12 @@ export function buildResponseChain(model: VersionModel, headKey: string, from: s
   const plans: ResponseStepPlan[] = [];
   for (const segment of segments(views, headKey, 'response')) {
     const { doc, op } = segment[0];
-    const { targets, visit } = fusedVisitor(segment);
-    const bodies = new Map<string, PlanNode>();
+    const ops = fusedOps(segment);
+    const bodies = new Map<string, Walk>();
     const schemas = responseSchemas(doc, op);
     for (const [status, schema] of schemas) {
-      const plan = locate(doc, schema, targets);
-      if (plan) bodies.set(status, plan);
+      const walk = walkOf(doc, schema, ops);
+      if (walk) bodies.set(status, walk);
     }
     const headerRenames: [string, string][] = [];
     const hooks: { status?: number; fn: (r: ResponseParts) => void }[] = [];
@@ -224,7 +239,7 @@ export function buildResponseChain(model: VersionModel, headKey: string, from: s
       }
     }
     if (bodies.size || headerRenames.length || hooks.length || statusMap.size) {
-      plans.push({ bodies, statusKeys: [...schemas.keys()], visit, headerRenames, hooks, statusMap });
+      plans.push({ bodies, statusKeys: [...schemas.keys()], headerRenames, hooks, statusMap });
     }
   }
   return {
@@ -244,8 +259,8 @@ export function buildResponseChain(model: VersionModel, headKey: string, from: s
     run(parts) {
       for (const plan of plans) {
         const key = statusKey(plan.statusKeys, parts.status);
-        const body = key === undefined ? undefined : plan.bodies.get(key);
-        if (body && parts.body !== undefined) parts.body = walkPlan(body, parts.body, plan.visit);
+        const walk = key === undefined ? undefined : plan.bodies.get(key);
+        if (walk && parts.body !== undefined) parts.body = walk(parts.body);
         for (const hook of plan.hooks) if (hook.status === undefined || hook.status === parts.status) hook.fn(parts);
         renameHeaders(parts.headers, plan.headerRenames);
         parts.status = plan.statusMap.get(parts.status) ?? parts.status;

@@ -104,26 +104,43 @@ export function programFor(instructions: FieldInstruction[], direction: Directio
   ];
 }
 
-type Closure = (object: JsonObject) => JsonObject;
-
 /**
  * Compile a sequence of primitives (possibly from several steps) into one function. Renames and
  * drops are tracked as a mapping from logical names to the object's physical keys and applied in
  * one rebuild when something needs the real shape, or at the end.
+ *
+ * The function is generated source (`new Function`), one per schema and chain: every field it
+ * reads or writes is a string literal (a named property access, monomorphic in the schema's
+ * objects) and every author function is called from a call site of its own, where closures
+ * sharing one body would share one megamorphic site per kind of step. `known` names the fields
+ * the objects are declared with (the schema's properties): the rebuild stores those by literal
+ * name too, and only undeclared keys take the generic keyed store.
  */
-export function fuse(prims: Prim[]): ObjectOp | undefined {
+export function fuse(prims: Prim[], known: Iterable<string> = []): ObjectOp | undefined {
   if (prims.length === 0) return undefined;
-  const closures: Closure[] = [];
+  const code: string[] = [];
+  /** Functions and constants the generated code refers to as `a[i]`. */
+  const args: unknown[] = [];
+  const arg = (value: unknown) => `a[${args.push(value) - 1}]`;
   /** Logical name → physical key (null: absent). Names not here map to themselves. */
   let logical = new Map<string, string | null>();
   /** Physical key → logical name it now carries (null: hidden). Keys not here keep their name. */
   let physical = new Map<string, string | null>();
+  /** Keys the objects are expected to carry at this point of the program. */
+  let declared = new Set(known);
   const dirty = () => logical.size > 0 || physical.size > 0;
   const at = (name: string): string | null => (logical.has(name) ? logical.get(name)! : physical.has(name) ? null : name);
 
   const materialize = () => {
     if (!dirty()) return;
-    closures.push(compileRebuild(physical));
+    code.push(rebuild(physical, declared));
+    const next = new Set<string>();
+    for (const key of declared) {
+      const name = physical.has(key) ? physical.get(key)! : key;
+      if (name !== null) next.add(name);
+    }
+    for (const name of physical.values()) if (name !== null) next.add(name);
+    declared = next;
     logical = new Map();
     physical = new Map();
   };
@@ -153,20 +170,15 @@ export function fuse(prims: Prim[]): ObjectOp | undefined {
       case 'value': {
         const key = at(prim.field);
         if (key === null) break;
-        const fn = prim.fn;
-        closures.push((o) => { const v = o[key]; if (v !== undefined) o[key] = fn(v); return o; });
+        const k = lit(key);
+        code.push(`v = o[${k}]; if (v !== undefined) o[${k}] = ${arg(prim.fn)}(v);`);
         break;
       }
       case 'enum': {
         const key = at(prim.field);
         if (key === null) break;
-        const { from, to } = prim;
-        closures.push((o) => {
-          const v = o[key];
-          if (v === from) o[key] = to;
-          else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (v[i] === from) v[i] = to;
-          return o;
-        });
+        const [k, from, to] = [lit(key), lit(prim.from), lit(prim.to)];
+        code.push(`v = o[${k}]; if (v === ${from}) o[${k}] = ${to}; else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (v[i] === ${from}) v[i] = ${to};`);
         break;
       }
       case 'set':
@@ -180,46 +192,51 @@ export function fuse(prims: Prim[]): ObjectOp | undefined {
         const target = key ?? prim.field;
         // An absent field gets a physical key of its own name (free, or freed by materialize()).
         if (key === null) logical.delete(prim.field);
+        declared.add(target);
         const value = prim.value;
-        const copy = value !== null && typeof value === 'object' ? () => structuredClone(value) : () => value;
-        closures.push(prim.kind === 'set'
-          ? (o) => { o[target] = copy(); return o; }
-          : (o) => { if (o[target] === undefined) o[target] = copy(); return o; });
+        const fresh = value !== null && typeof value === 'object' ? `structuredClone(${arg(value)})` : arg(value);
+        const t = lit(target);
+        code.push(prim.kind === 'set' ? `o[${t}] = ${fresh};` : `if (o[${t}] === undefined) o[${t}] = ${fresh};`);
         break;
       }
       case 'opaque': {
         materialize();
-        const fn = prim.fn;
-        closures.push((o) => { fn(o); return o; });
+        code.push(`${arg(prim.fn)}(o);`);
         break;
       }
     }
   }
   materialize();
-  if (closures.length === 1) return closures[0];
-  return (object) => {
-    let o = object;
-    for (let i = 0; i < closures.length; i++) o = closures[i](o);
-    return o;
-  };
+  // eslint-disable-next-line no-new-func
+  return new Function('a', `return function fused(o) {
+  let v;
+  ${code.join('\n  ')}
+  return o;
+};`)(args) as ObjectOp;
 }
+
+/** A key as a string literal in generated source: JSON.stringify makes any key text safe. */
+const lit = (key: string) => JSON.stringify(key);
 
 /**
  * The one-pass rebuild for a mapping of physical keys to new names (null: dropped), generated as
  * a `switch` over the known keys: V8 compares internalized string constants by pointer, about
- * twice as fast as a Map lookup per key, and this runs for every translated object. Keys are
- * embedded with JSON.stringify, so any key text is safe.
+ * twice as fast as a Map lookup per key, and this runs for every translated object. Declared keys
+ * that keep their name get a case of their own, so their store names the key; a parsed
+ * "__proto__" key stays data.
  */
-function compileRebuild(names: Map<string, string | null>): Closure {
-  const cases = [...names].filter(([key]) => key !== '__proto__').map(([key, name]) => `case ${JSON.stringify(key)}: ${name === null ? '' : `out[${JSON.stringify(name)}] = o[key]; `}break;`);
-  // eslint-disable-next-line no-new-func
-  return new Function('o', `const out = {};
-for (const key in o) {
-  switch (key) {
-    ${cases.join('\n    ')}
-    case "__proto__": Object.defineProperty(out, key, { value: o[key], enumerable: true, writable: true, configurable: true }); break;
-    default: out[key] = o[key];
-  }
-}
-return out;`) as Closure;
+function rebuild(names: Map<string, string | null>, declared: ReadonlySet<string>): string {
+  const cases = [...names].filter(([key]) => key !== '__proto__').map(([key, name]) => `case ${lit(key)}: ${name === null ? '' : `out[${lit(name)}] = o[key]; `}break;`);
+  for (const key of declared) if (!names.has(key) && key !== '__proto__') cases.push(`case ${lit(key)}: out[${lit(key)}] = o[key]; break;`);
+  return `{
+    const out = {};
+    for (const key in o) {
+      switch (key) {
+        ${cases.join('\n        ')}
+        case "__proto__": Object.defineProperty(out, key, { value: o[key], enumerable: true, writable: true, configurable: true }); break;
+        default: out[key] = o[key];
+      }
+    }
+    o = out;
+  }`;
 }

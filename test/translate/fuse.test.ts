@@ -40,6 +40,15 @@ describe('fusing object operations', () => {
     }), { numRuns: 2000 });
   });
 
+  it('gives the same result when told the fields the objects are declared with', () => {
+    fc.assert(fc.property(fc.array(prim, { maxLength: 12 }), object, fc.subarray(FIELDS), (prims, input, known) => {
+      const expected = sequential(prims, structuredClone(input));
+      const fused = fuse(prims, known);
+      const actual = fused ? fused(structuredClone(input)) : structuredClone(input);
+      expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+    }), { numRuns: 2000 });
+  });
+
   it('rebuilds the object once for a chain of renames, not once per rename', () => {
     let rebuilt = 0;
     const prims: Prim[] = [

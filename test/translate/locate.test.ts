@@ -167,3 +167,43 @@ describe('operations a schema does not occur in', () => {
     expect(buildResponseChain(model, 'GET /items', NEW, OLD).changeIds).toEqual([`${NEW}/item-name`]);
   });
 });
+
+describe('the compiled walk', () => {
+  it('visits the same objects in the same order as walkPlan, which proofs and derived documents use', async () => {
+    const { compileWalk, locate, walkPlan } = await import('../../gateway/translate/locate.js');
+    const doc = openapi(NEW, {
+      Item: { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: ref('Item') } } },
+      Tagged: { allOf: [ref('Item')], type: 'object', properties: { tag: { type: 'string' } } },
+      Other: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } },
+      Page: {
+        type: 'object',
+        properties: {
+          data: { type: 'array', items: ref('Tagged') },
+          grid: { type: 'array', items: { type: 'array', items: ref('Item') } },
+          byId: { type: 'object', properties: { total: { type: 'object' } }, additionalProperties: ref('Item') },
+          either: { oneOf: [ref('Item'), ref('Other')] },
+        },
+      },
+    }, {});
+    const plan = locate(doc, ref('Page'), new Set(['Item', 'Tagged', 'Other', 'Page']))!;
+    const body: Json = {
+      data: [{ name: 'a', tag: 't', children: [{ name: 'a1' }] }, null, 'x'],
+      grid: [[{ name: 'g' }], []],
+      byId: { total: { name: 'not a map value' }, k1: { name: 'm', children: [] } },
+      either: { code: 'c' },
+      extra: { name: 'not in the plan' },
+    };
+    const seen = (into: string[]) => (schema: string, object: Record<string, Json>) => {
+      into.push(`${schema}:${JSON.stringify(object)}`);
+      return { ...object, [`seen_${schema}`]: true };
+    };
+    const interpreted: string[] = [];
+    const compiled: string[] = [];
+    const viaPlan = walkPlan(plan, structuredClone(body), seen(interpreted));
+    const record = seen(compiled);
+    const viaCompiled = compileWalk(plan, (schema) => (object) => record(schema, object))(structuredClone(body));
+    expect(compiled).toEqual(interpreted);
+    expect(viaCompiled).toEqual(viaPlan);
+    expect(interpreted.length).toBe(8);
+  });
+});
