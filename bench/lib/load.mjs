@@ -72,11 +72,14 @@ function toMs(text) {
   return Number(m[1]) * TIME_UNITS[m[2]];
 }
 
-/** @param {{ url: string, headers: Record<string,string>, clients?: { header: string, count: number, format: string, start?: number }, connections: number, seconds: number, core: number }} o */
+/**
+ * `clients.script`: another wrk script taking the same arguments (lib/mix.lua).
+ * @param {{ url: string, headers: Record<string,string>, clients?: { header: string, count: number, format: string, start?: number, script?: string }, connections: number, seconds: number, core: number }} o
+ */
 async function runWrk({ url, headers, clients, connections, seconds, core }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
-  if (clients) args.push('-s', CLIENTS_LUA);
+  if (clients) args.push('-s', clients.script ?? CLIENTS_LUA);
   const out = await run(core, 'wrk', [...args, url, ...(clients ? ['--', String(clients.count), clients.header, clients.format, String(clients.start ?? 0)] : [])]);
   const total = /(\d+) requests in ([\d.]+\w+),/.exec(out);
   const p99 = /^\s*99%\s+(\S+)/m.exec(out);
