@@ -91,7 +91,8 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
     if (changes?.body !== undefined) {
       body = changes.body;
       headers['content-length'] = String(Buffer.byteLength(changes.body));
-      headers['content-type'] = 'application/json';
+      // In the client's encoding (translate-request.ts); a body that came without a type was read as JSON.
+      headers['content-type'] ??= 'application/json';
     } else {
       const stream = request.body as NodeJS.ReadableStream | undefined;
       if (stream && typeof stream.pipe === 'function') body = stream as unknown as Dispatcher.DispatchOptions['body'];

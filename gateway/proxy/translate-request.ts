@@ -1,7 +1,8 @@
 /**
  * The up-chain: a request whose operation a change touches is moved to the upstream's version
- * before it is sent. Its body (only when the chain needs it) is read whole, parsed once, moved
- * through every step of the chain and serialized once; headers and query parameters the chain
+ * before it is sent. Its body (only when the chain needs it) is read whole, decoded once (JSON, or
+ * a form with Stripe/Rails/qs brackets: translate/form.ts; any other media type gets 415), moved
+ * through every step of the chain and encoded once in the client's encoding; headers and query parameters the chain
  * changed are handed to the exchange (forward.ts) as changes to make, so everything else about
  * the upstream request stays the passthrough's.
  */
@@ -10,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Json, RequestParts } from '../translate/authoring.js';
 import type { RequestChain } from '../translate/chain.js';
+import { bodyKind, decodeForm, encodeForm, FORM_TYPE, TRANSLATABLE_TYPES, type ArrayStyle } from '../translate/form.js';
 import { changeFailed, type SendProblem } from '../respond.js';
 import { bodyTooLarge, limitExceeded, readAll } from './body-limit.js';
 
@@ -18,7 +20,7 @@ export interface RequestChanges {
   /** Headers the chain removed, and those it set (lower-cased names). */
   removedHeaders: string[];
   setHeaders: Record<string, string>;
-  /** A replacement body, JSON text, sent instead of the client's. */
+  /** A replacement body, in the client's encoding (JSON or form), sent instead of the client's. */
   body: string | undefined;
   /** The query string to send (without "?"). */
   query: string;
@@ -51,12 +53,31 @@ export function createUpChain(deps: UpChainDeps) {
       }
     }
     const started = performance.now();
+    const contentType = request.headers['content-type'];
+    const kind = bodyKind(contentType);
+    let style: ArrayStyle = 'indices';
     if (raw !== undefined && raw.length > 0) {
-      try {
-        parts.body = JSON.parse(raw.toString('utf8')) as Json;
-      } catch (err) {
-        deps.sendProblem(reply, 'VERSO_INVALID_JSON', `The request body must be JSON for this operation in this version: ${(err as Error).message}.`);
+      if (kind === undefined) {
+        deps.sendProblem(reply, 'VERSO_UNSUPPORTED_MEDIA_TYPE', `This operation's request body is translated between API versions, which Verso can do for ${TRANSLATABLE_TYPES.join(' and ')} bodies, not ${contentType}.`, { supported_media_types: [...TRANSLATABLE_TYPES] });
         return undefined;
+      }
+      const text = raw.toString('utf8');
+      if (kind === 'form') {
+        try {
+          const form = decodeForm(text);
+          style = form.style;
+          parts.body = chain.coerceForm(form.value);
+        } catch (err) {
+          deps.sendProblem(reply, 'VERSO_INVALID_FORM', `The request body could not be read as ${FORM_TYPE}: ${(err as Error).message}.`);
+          return undefined;
+        }
+      } else {
+        try {
+          parts.body = JSON.parse(text) as Json;
+        } catch (err) {
+          deps.sendProblem(reply, 'VERSO_INVALID_JSON', `The request body must be JSON for this operation in this version: ${(err as Error).message}.`);
+          return undefined;
+        }
       }
     }
     const before = { ...parts.headers };
@@ -68,7 +89,8 @@ export function createUpChain(deps: UpChainDeps) {
     }
     let body: string | undefined;
     if (chain.needsBody && raw !== undefined && request.method !== 'GET' && request.method !== 'HEAD') {
-      body = parts.body === undefined ? '' : JSON.stringify(parts.body);
+      // Sent on in the client's own encoding (its Content-Type is kept).
+      body = parts.body === undefined ? '' : kind === 'form' ? encodeForm(parts.body, style) : JSON.stringify(parts.body);
     }
     deps.observeTranslation('request', (performance.now() - started) / 1000);
     const removedHeaders = Object.keys(before).filter((name) => !(name in parts.headers));

@@ -6,6 +6,7 @@
  */
 
 import type { Json, RequestParts, ResponseParts } from './authoring.js';
+import { formCoercion } from './form.js';
 import { fuse, type Direction, type ObjectOp, type Prim } from './fuse.js';
 import { compileWalk, locate } from './locate.js';
 import type { Step, VersionModel } from './model.js';
@@ -35,6 +36,8 @@ export interface RequestChain {
   /** Whether the body must be parsed (some step rewrites it). */
   needsBody: boolean;
   run(parts: RequestParts): void;
+  /** A decoded form body (strings) as a JSON client would have sent it, by the client version's request schema (form.ts). */
+  coerceForm(value: Json): Json;
   changeIds: string[];
 }
 
@@ -192,10 +195,13 @@ export function buildRequestChain(model: VersionModel, headKey: string, from: st
     }
     if (body || headerRenames.length || hooks.length) plans.push({ body, headerRenames, hooks });
   }
+  const clientOp = operationIn(model, from, headKey);
+  const coerceForm = formCoercion(model.docs.get(from)!, clientOp && requestSchema(model.docs.get(from)!, clientOp));
   return {
     active: plans.length > 0,
     needsBody: plans.some((p) => p.body || p.hooks.length > 0),
     changeIds: [...changeIds],
+    coerceForm,
     run(parts) {
       for (const plan of plans) {
         if (plan.body && parts.body !== undefined) parts.body = plan.body(parts.body);

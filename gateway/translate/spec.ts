@@ -158,9 +158,22 @@ export function resolveComponent<T extends object>(
   return found && !('$ref' in found) ? found : undefined;
 }
 
-/** The JSON schema of an operation's request body, if it has one. */
+/**
+ * The schema of an operation's request body, if it has one: its JSON media type's, else its
+ * `application/x-www-form-urlencoded` one's (a form body decodes to the same object model,
+ * translate/form.ts), so instructions reach bodies declared either way.
+ */
 export function requestSchema(doc: OpenApiDocument, op: OperationRef): SchemaObject | undefined {
-  return jsonContentSchema(resolveComponent<RequestBodyObject>(doc.components?.requestBodies, op.operation.requestBody, 'requestBodies')?.content);
+  const content = resolveComponent<RequestBodyObject>(doc.components?.requestBodies, op.operation.requestBody, 'requestBodies')?.content;
+  return jsonContentSchema(content) ?? formContentSchema(content);
+}
+
+function formContentSchema(content: Record<string, MediaTypeObject> | undefined): SchemaObject | undefined {
+  if (!content || typeof content !== 'object') return undefined;
+  for (const [type, media] of Object.entries(content)) {
+    if (type.split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded' && media?.schema) return media.schema;
+  }
+  return undefined;
 }
 
 /** Status key (`200`, `4XX`, `default`) → JSON schema of that response's body. */
