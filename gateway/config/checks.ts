@@ -3,10 +3,9 @@
  * finds, so one run reports all of them.
  */
 
+import { dateOf, impliedAliases } from '../resolve/version-id.js';
 import type { ConfigProblem, RawConfig } from './types.js';
 import { instantMs } from './units.js';
-
-const DATE_ID = /^\d{4}-\d{2}-\d{2}$/;
 
 type Check = (config: RawConfig, problems: ConfigProblem[]) => void;
 
@@ -16,6 +15,10 @@ export function versionNames(config: RawConfig): Map<string, number> {
   config.versions.forEach((v, i) => {
     if (!names.has(v.id)) names.set(v.id, i);
     for (const alias of v.aliases) if (!names.has(alias)) names.set(alias, i);
+  });
+  // A `DATE.name` id's date and name, where nothing written claims them (version-id.ts).
+  config.versions.forEach((v, i) => {
+    for (const alias of impliedAliases(v.id)) if (!names.has(alias)) names.set(alias, i);
   });
   return names;
 }
@@ -39,17 +42,20 @@ const uniqueVersionNames: Check = (config, problems) => {
 
 const versionOrder: Check = (config, problems) => {
   const ids = config.versions.map((v) => v.id);
-  const dated = ids.filter((id) => DATE_ID.test(id));
-  if (dated.length > 0 && dated.length < ids.length) {
-    problems.push({ path: ['versions'], message: `version ids must be all dates (2025-06-01) or all labels (v1, v2), not a mix; got ${ids.join(', ')}` });
+  const dates = ids.map(dateOf);
+  const dated = dates.filter((d) => d !== undefined).length;
+  if (dated > 0 && dated < ids.length) {
+    problems.push({ path: ['versions'], message: `version ids must be all dates (2025-06-01, or Stripe's 2025-03-31.basil) or all labels (v1, v2), not a mix; got ${ids.join(', ')}` });
     return;
   }
   config.versions.forEach((v, i) => {
-    if (DATE_ID.test(v.id) && Number.isNaN(instantMs(v.id))) {
-      problems.push({ path: ['versions', i, 'id'], message: `"${v.id}" is not a real calendar date` });
+    const date = dates[i];
+    if (date !== undefined && Number.isNaN(instantMs(date))) {
+      problems.push({ path: ['versions', i, 'id'], message: `"${v.id}" does not carry a real calendar date` });
     }
-    if (i > 0 && dated.length === ids.length && v.id <= ids[i - 1]) {
-      problems.push({ path: ['versions', i, 'id'], message: `versions are listed oldest first; "${v.id}" must be later than "${ids[i - 1]}"` });
+    const before = dates[i - 1];
+    if (date !== undefined && before !== undefined && date <= before) {
+      problems.push({ path: ['versions', i, 'id'], message: `versions are listed oldest first, one per date; "${v.id}" must be dated later than "${ids[i - 1]}"` });
     }
   });
 };
@@ -108,6 +114,7 @@ const routeReferences: Check = (config, problems) => {
   };
   const prefixes = new Map<string, number>();
   const names = versionNames(config);
+  const readsPath = config.resolve.order.includes('path');
   config.routes.forEach((route, i) => {
     checkUpstream(route.upstream, ['routes', i, 'upstream']);
     route.overrides.forEach((o, j) => checkUpstream(o.upstream, ['routes', i, 'overrides', j, 'upstream']));
@@ -115,8 +122,9 @@ const routeReferences: Check = (config, problems) => {
     if (prefix !== '/' && (prefix.endsWith('/') || prefix.includes('//') || /(^|\/)\.\.?(\/|$)/.test(prefix) || prefix.includes('%') || prefix.includes('?'))) {
       problems.push({ path: ['routes', i, 'prefix'], message: `must be a normalised path without a trailing "/", "//", "." or ".." segments, "%" or "?"; got "${prefix}"` });
     }
-    const firstSegment = prefix.split('/')[1];
-    if (firstSegment && (names.has(firstSegment) || DATE_ID.test(firstSegment) || /^v\d+(\.\d+)*$/i.test(firstSegment))) {
+    // Only a gateway that reads versions from the path would read "/v1/…" as one (issue 12).
+    const firstSegment = readsPath ? prefix.split('/')[1] : undefined;
+    if (firstSegment && (names.has(firstSegment) || dateOf(firstSegment) !== undefined || /^v\d+(\.\d+)*$/i.test(firstSegment))) {
       problems.push({ path: ['routes', i, 'prefix'], message: `"/${firstSegment}" would be read as a version in the path; choose a prefix that does not start with a version id, alias or date` });
     }
     const earlier = prefixes.get(prefix);

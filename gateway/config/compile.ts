@@ -1,5 +1,6 @@
 /** Turns a validated, checked `RawConfig` into the `GatewayConfig` the gateway runs on. */
 
+import { impliedAliases } from '../resolve/version-id.js';
 import { versionNames } from './checks.js';
 import { dirname, resolve } from 'node:path';
 import type { ClientRule, GatewayConfig, RawClientRule, RawConfig, UpstreamConfig, VersionConfig } from './types.js';
@@ -15,7 +16,8 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
   const versions: VersionConfig[] = raw.versions.map((v, index) => ({
     id: v.id,
     index,
-    aliases: [...v.aliases],
+    // A `DATE.name` id also answers to its date and its name (resolve/version-id.ts).
+    aliases: [...v.aliases, ...impliedAliases(v.id).filter((alias) => names.get(alias) === index && alias !== v.id && !v.aliases.includes(alias))],
     docs: v.docs,
     deprecationLink: v.deprecationLink,
     deprecated: v.deprecated === undefined ? undefined : instantMs(v.deprecated),

@@ -6,6 +6,7 @@
 
 import { LRUCache } from 'lru-cache';
 import type { VersionConfig } from '../config/types.js';
+import { dateOf } from './version-id.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Shapes read as a version attempt even when unknown, so `/v9/orders` is an error, not a 404. */
@@ -29,7 +30,7 @@ export class VersionCatalog {
   constructor(versions: readonly VersionConfig[]) {
     this.versions = versions;
     this.head = versions[versions.length - 1];
-    this.dated = versions.every((v) => DATE.test(v.id));
+    this.dated = versions.every((v) => dateOf(v.id) !== undefined);
     for (const v of versions) {
       this.byName.set(v.id, v);
       for (const alias of v.aliases) this.byName.set(alias, v);
@@ -49,12 +50,13 @@ export class VersionCatalog {
 
   /** Whether a path segment should be read as a version (known, date-shaped or alias-shaped). */
   looksLikeVersion(segment: string): boolean {
-    return this.byName.has(segment) || DATE.test(segment) || ALIAS_SHAPE.test(segment);
+    return this.byName.has(segment) || dateOf(segment) !== undefined || ALIAS_SHAPE.test(segment);
   }
 
   /**
    * Resolve a raw value: an id or alias exactly; a date that is not a version to the closest
-   * earlier version (`2024-10-15` → `2024-09-01`), as Stripe and GitHub do.
+   * earlier version by date (`2024-10-15` → `2024-09-01`, `2025-04-15` → `2025-03-31.basil`), as
+   * Stripe and GitHub do.
    */
   lookup(raw: string): Lookup {
     const cached = this.cache.get(raw);
@@ -74,7 +76,7 @@ export class VersionCatalog {
       if (new Date(ms).toISOString().slice(0, 10) !== value) return { ok: false, reason: 'malformed', value };
       if (!this.dated) return { ok: false, reason: 'unknown', value };
       let match: VersionConfig | undefined;
-      for (const v of this.versions) if (v.id <= value) match = v;
+      for (const v of this.versions) if (dateOf(v.id)! <= value) match = v;
       return match ? { ok: true, version: match } : { ok: false, reason: 'too-early', value };
     }
     if (TOKEN.test(value) && value.length <= 64) return { ok: false, reason: 'unknown', value };

@@ -90,7 +90,7 @@ describe('config validation', () => {
   it('rejects versions out of order and duplicated names', () => {
     expect(problems(VALID.replace('id: "2025-06-01"', 'id: "2023-01-01"').replace('aliases: [v2]', 'aliases: ["2024-01-01"]'))).toEqual([
       'gateway.yaml:7 versions[1].aliases[0]: "2024-01-01" is already used by versions[0]; ids and aliases must be unique',
-      'gateway.yaml:6 versions[1].id: versions are listed oldest first; "2023-01-01" must be later than "2024-01-01"',
+      'gateway.yaml:6 versions[1].id: versions are listed oldest first, one per date; "2023-01-01" must be dated later than "2024-01-01"',
     ]);
   });
 
@@ -121,6 +121,44 @@ describe('config validation', () => {
     expect(problems(`${VALID}  - prefix: /v2/things\n    upstream: shop\n  - prefix: /a/../b/\n    upstream: shop\n`)).toEqual([
       'gateway.yaml:14 routes[1].prefix: "/v2" would be read as a version in the path; choose a prefix that does not start with a version id, alias or date',
       'gateway.yaml:16 routes[2].prefix: must be a normalised path without a trailing "/", "//", "." or ".." segments, "%" or "?"; got "/a/../b/"',
+    ]);
+  });
+
+  it('accepts a route prefix such as /v1 when versions are not read from the path', () => {
+    const config = loadConfigText(`${VALID}  - prefix: /v1\n    upstream: shop\nresolve:\n  order: [header, default]\n`, 'gateway.yaml', { env: {} });
+    expect(config.routes.map((r) => r.prefix)).toEqual(['/orders', '/v1']);
+  });
+
+  it('accepts Stripe-style DATE.name ids, each also known by its date and its name', () => {
+    const config = loadConfigText(`
+versions:
+  - id: "2024-06-20"
+  - id: "2025-03-31.basil"
+    aliases: [b]
+  - id: "2026-10-28.endive"
+upstreams:
+  shop:
+    url: http://127.0.0.1:3000
+    speaks: basil
+routes:
+  - prefix: /orders
+    upstream: shop
+`, 'gateway.yaml', { env: {} });
+    expect(config.versions.map((v) => [v.id, v.aliases])).toEqual([
+      ['2024-06-20', []],
+      ['2025-03-31.basil', ['b', '2025-03-31', 'basil']],
+      ['2026-10-28.endive', ['2026-10-28', 'endive']],
+    ]);
+    expect(config.upstreams.get('shop')!.speaks).toBe('2025-03-31.basil');
+    expect(config.head).toBe('2026-10-28.endive');
+  });
+
+  it('rejects two versions on one date, and dated ids mixed with labels', () => {
+    expect(problems(VALID.replace('id: "2025-06-01"', 'id: "2024-01-01.acacia"'))).toEqual([
+      'gateway.yaml:6 versions[1].id: versions are listed oldest first, one per date; "2024-01-01.acacia" must be dated later than "2024-01-01"',
+    ]);
+    expect(problems(VALID.replace('id: "2025-06-01"', 'id: "basil"'))).toEqual([
+      'gateway.yaml:3 versions: version ids must be all dates (2025-06-01, or Stripe\'s 2025-03-31.basil) or all labels (v1, v2), not a mix; got 2024-01-01, basil',
     ]);
   });
 
