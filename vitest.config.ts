@@ -31,6 +31,7 @@ const INTEGRATION = [
   'test/logging/**/*.test.ts',
   'test/cli/smoke.test.ts',
   'test/cli/new-change.test.ts',
+  'test/cli/typescript-changes.test.ts',
   'test/usage/sqlite-store.test.ts',
 ];
 

@@ -47,16 +47,30 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
+const TYPESCRIPT = /\.[mc]?ts$/;
+let typeScript: Promise<void> | undefined;
+
+/**
+ * tsx's loaders (ESM and CommonJS), registered once in this process the first time a change file
+ * is TypeScript: the CLI loads `.ts` changes with no build step, in this repository and in a
+ * project that depends on verso. A process already started under `--import tsx` takes no harm
+ * from a second registration; compiled `.js` changes never load tsx at all.
+ */
+function loadTypeScript(): Promise<void> {
+  typeScript ??= (async () => {
+    const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+    esm.register();
+    cjs.register();
+  })();
+  return typeScript;
+}
+
 async function importDefault(file: string): Promise<unknown> {
-  try {
-    return (await import(pathToFileURL(file).href)).default;
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    if (e.code === 'ERR_UNKNOWN_FILE_EXTENSION' && file.endsWith('.ts')) {
-      throw new Error('cannot load TypeScript here; build the changes (npm run build) and point translation.changes at the compiled folder, or run under tsx');
-    }
-    throw e;
-  }
+  if (TYPESCRIPT.test(file)) await loadTypeScript();
+  const exported = (await import(pathToFileURL(file).href)).default as unknown;
+  // A `.ts` file in a package that is not `"type": "module"` loads as CommonJS, its exports one level down.
+  const inner = (exported as { default?: unknown; kind?: unknown } | null)?.default;
+  return inner !== undefined && (exported as { kind?: unknown }).kind === undefined ? inner : exported;
 }
 
 /** What a change file exported instead of a change, for the start-up error. */
