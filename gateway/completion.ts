@@ -13,14 +13,34 @@ import type { UsageRecorder } from './usage/recorder.js';
 /** One thing done per finished response. No I/O: whatever must reach a store is buffered. */
 export type CompletionStep = (request: FastifyRequest, reply: FastifyReply, error: Error | null | undefined) => void;
 
-/** Runs the completion steps; fastify's own "incoming request" / "request completed" lines are off. */
+/** The status a request gets in the log, usage and metrics when its client went away first (nginx's 499). */
+export const CLIENT_CLOSED = 499;
+
+/**
+ * Runs the completion steps; fastify's own "incoming request" / "request completed" lines are off.
+ * Fastify reports a response that finished (or failed); a client that went away before its
+ * response was whole is reported by `aborted` (server.ts's `onRequestAbort` hook), as 499. Each
+ * request completes once, whichever comes first.
+ */
 export class Completion extends LogController {
-  constructor(private readonly steps: readonly CompletionStep[]) {
+  readonly #completed = new WeakSet<FastifyRequest>();
+
+  constructor(private readonly steps: readonly CompletionStep[], private readonly onAborted: () => void = () => {}) {
     super({ disableRequestLogging: true });
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.#completed.has(request)) return;
+    this.#completed.add(request);
     for (const step of this.steps) step(request, reply, error);
+  }
+
+  /** The client of `request` closed its connection before the response was whole. */
+  aborted(request: FastifyRequest, reply: FastifyReply | undefined): void {
+    if (reply === undefined || this.#completed.has(request) || reply.raw.writableFinished) return;
+    this.onAborted();
+    reply.raw.statusCode = CLIENT_CLOSED;
+    this.requestCompleted(null, request, reply);
   }
 }
 

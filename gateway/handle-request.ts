@@ -85,6 +85,7 @@ export function createRequestHandler(deps: RequestPathDeps) {
       sentAt: 0,
       vary,
       responseHeaders: NO_HEADERS,
+      reply,
     };
     request.verso = ctx;
     logClient(request.log, ctx.client.id);

@@ -35,6 +35,7 @@ export class GatewayMetrics {
   readonly flushFailures: Counter;
   readonly dropped: Counter;
   readonly buffered: Gauge;
+  readonly aborted: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -60,6 +61,7 @@ export class GatewayMetrics {
     this.registry.registerMetric(this.translation as never);
     this.flushFailures = new Counter({ name: 'verso_usage_flush_failures_total', help: 'Usage flushes the store refused; the counts stay buffered and are retried.', registers });
     this.dropped = new Counter({ name: 'verso_usage_dropped_total', help: 'Request counts dropped because the usage buffer was full while the store was unreachable.', registers });
+    this.aborted = new Counter({ name: 'verso_requests_aborted_total', help: 'Requests whose client closed the connection before the response was whole (logged and counted as status 499).', registers });
     this.buffered = new Gauge({ name: 'verso_usage_buffered_rows', help: 'Distinct usage rows held in memory, waiting for the next flush.', registers });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'verso_' });
   }

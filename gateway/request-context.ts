@@ -1,5 +1,6 @@
 /** What the gateway learns about one request on its way through: for its answer's headers, usage, metrics and the log line. */
 
+import type { FastifyReply } from 'fastify';
 import type { ResolutionSource, UpstreamConfig, VersionConfig } from './config/types.js';
 import type { Route } from './proxy/route-table.js';
 import type { ClientIdentity } from './clients/identity.js';
@@ -28,6 +29,8 @@ export interface RequestContext {
   vary: string;
   /** `API-Version` and lifecycle headers for this version, precomputed per version. */
   responseHeaders: Record<string, string>;
+  /** The request's reply, for completing a request whose client went away (completion.ts). */
+  reply: FastifyReply;
 }
 
 declare module 'fastify' {

@@ -91,9 +91,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     accessLine(logger),
   ];
 
+  const completed = new Completion(completion, () => metrics.aborted.inc());
+
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new Completion(completion),
+    logController: completed,
     childLoggerFactory: lazyChildLogger,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -104,6 +106,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     frameworkErrors: (error, _request, reply) => sendProblem(reply as FastifyReply, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${error.message}.`),
   });
   app.decorateRequest('verso', null);
+  // A client that goes away before its response is whole still gets its access line (status 499), usage row and metric.
+  app.addHook('onRequestAbort', async (request) => completed.aborted(request, request.verso?.reply));
 
 
   const connectTimeouts = new Map([...config.upstreams.values()].map((u) => [new URL(u.url).origin, u.connectTimeoutMs]));
@@ -147,6 +151,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return sendProblem(reply, code, detail, extensions);
     }
     if (error.statusCode && error.statusCode < 500) return sendProblem(reply, 'VERSO_INVALID_PATH', `The request could not be read: ${error.message}.`);
+    // The client went away while its body was being read: nobody to answer, and onRequestAbort logs it as 499.
+    if (request.raw.aborted || reply.raw.destroyed) return;
     request.log.error({ err: error }, 'unexpected gateway error');
     return sendProblem(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
   });
