@@ -17,6 +17,7 @@
 import type { FastifyReply } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from './errors.js';
 import { mergeVary, withoutHopByHop, type Headers } from './proxy/headers.js';
+import { deeperThan } from './proxy/json-depth.js';
 import type { RequestContext } from './request-context.js';
 import type { Json, ResponseParts } from './translate/authoring.js';
 import type { ResponseChain } from './translate/chain.js';
@@ -68,24 +69,18 @@ export interface AnswerTranslation {
   collects(status: number, headers: Headers): boolean;
   /** The translated status (headers are changed in place); undefined when a change failed and a problem was sent. */
   head(reply: FastifyReply, status: number, headers: Headers): number | undefined;
-  /** The translated answer; undefined when a change failed and a problem was sent. */
-  whole(reply: FastifyReply, status: number, headers: Headers, body: CollectedBody, upstream: string): { status: number; body: string | Buffer } | undefined;
-}
-
-/**
- * A collected answer: its text, decoded chunk by chunk as it arrived (a character cut between two
- * chunks included), and its bytes, for the rare answer that is not JSON after all and goes on as
- * the upstream sent it. No Buffer is built to hold the whole answer: a bare node:http server on
- * this VM spent 64 µs per 20 KB answer written from a fresh Buffer against 26 from a string
- * (bench/README.md, "The response half"), though in the gateway the two measured alike.
- */
-export interface CollectedBody {
-  text: string;
-  bytes(): Buffer;
+  /**
+   * The translated answer, from the answer's text (decoded chunk by chunk as it arrived, so a
+   * character cut between two chunks survives; no Buffer holds the whole answer). Undefined when
+   * a problem was sent instead.
+   */
+  whole(reply: FastifyReply, status: number, headers: Headers, text: string, upstream: string): { status: number; body: string } | undefined;
 }
 
 export interface DownChainDeps {
   sendProblem: SendProblem;
+  /** `proxy.jsonDepth`: an answer nested deeper is not translated (502). */
+  jsonDepth: number;
   /** Seconds spent translating one body: parse, changes, serialize (the translation latency metric). */
   observeTranslation(direction: 'request' | 'response', seconds: number): void;
 }
@@ -104,6 +99,12 @@ export function downChain(chain: ResponseChain, deps: DownChainDeps): AnswerTran
       return false;
     }
   }
+  /** A 502 for an answer that cannot be translated, logged with its upstream. */
+  function badAnswer(reply: FastifyReply, upstream: string, status: number, what: string): undefined {
+    reply.request.log.warn({ upstream, status }, `upstream answer not translated: its body ${what}`);
+    deps.sendProblem(reply, 'VERSO_BAD_GATEWAY', `The upstream "${upstream}" answered with a body that ${what}, so it cannot be given in this API version.`);
+    return undefined;
+  }
   return {
     collects(status, headers) {
       return chain.needsBody(status) && JSON_TYPE.test(String(headers['content-type'] ?? ''));
@@ -115,16 +116,17 @@ export function downChain(chain: ResponseChain, deps: DownChainDeps): AnswerTran
       if (parts.headers !== view) replaceHeaders(headers, parts.headers);
       return parts.status;
     },
-    whole(reply, status, headers, collected, upstream) {
+    whole(reply, status, headers, text, upstream) {
       const started = performance.now();
       let body: Json;
       try {
-        body = JSON.parse(collected.text) as Json;
-      } catch {
-        // The upstream broke its own contract; pass its bytes on rather than guess.
-        reply.request.log.warn({ upstream, status }, 'upstream sent invalid JSON; passed through untranslated');
-        return { status, body: collected.bytes() };
+        body = JSON.parse(text) as Json;
+      } catch (err) {
+        // The upstream broke its own contract: its body is in no version's shape, so none can be
+        // promised to the client (passing it on would label it with the client's version).
+        return badAnswer(reply, upstream, status, `was not valid JSON (${(err as Error).message})`);
       }
+      if (deeperThan(body, deps.jsonDepth)) return badAnswer(reply, upstream, status, `nests arrays and objects deeper than ${deps.jsonDepth} levels (proxy.jsonDepth)`);
       const view = chain.touchesHeaders ? headerView(headers) : NO_HEADERS;
       const parts: ResponseParts = { status, body, headers: view };
       if (!run(reply, parts)) return undefined;

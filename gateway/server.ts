@@ -128,7 +128,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     identify: createIdentifier(config.clients),
     pins: pins ?? PINS_OFF,
     translator: translator ?? NO_TRANSLATION,
-    translateRequest: createUpChain({ bodyLimit: config.proxy.bodyLimit, sendProblem, observeTranslation }),
+    translateRequest: createUpChain({ bodyLimit: config.proxy.bodyLimit, jsonDepth: config.proxy.jsonDepth, sendProblem, observeTranslation }),
     forward: createForwarder(config.upstreams.values(), {
       trustForwarded: config.proxy.trustForwarded,
       versionHeader: config.resolve.header.toLowerCase(),
@@ -136,6 +136,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       isClosing,
       observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
       observeTranslation,
+      translateLimit: config.proxy.translateLimit,
+      jsonDepth: config.proxy.jsonDepth,
     }, dispatcher),
     sendProblem,
     now,

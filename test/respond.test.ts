@@ -38,8 +38,7 @@ describe('the down-chain', () => {
     const model = modelOf(spec(), [[NEW, { hook: change({ description: 'a response hook', instructions: [endpoint('GET /orders/{id}').response(fn as never)] }) }], [OLD, {}]]);
     return buildResponseChain(model, 'GET /orders/{id}', NEW, OLD);
   };
-  const deps = { sendProblem: () => { throw new Error('no problem expected'); }, observeTranslation: () => {} };
-  const collected = (text: string) => ({ text, bytes: () => Buffer.from(text) });
+  const deps = { sendProblem: () => { throw new Error('no problem expected'); }, observeTranslation: () => {}, jsonDepth: 256 };
   const reply = {} as FastifyReply;
 
   it('translates a collected body and its headers in one pass, and sets Content-Length to the new body', () => {
@@ -49,7 +48,7 @@ describe('the down-chain', () => {
     }), deps);
     const headers: Headers = { 'content-type': 'application/json', 'content-length': '12', 'set-cookie': ['a=1', 'b=2'] };
     expect(answer.collects(200, headers)).toBe(true);
-    const out = answer.whole(reply, 200, headers, collected('{"id":"o1"}'), 'shop');
+    const out = answer.whole(reply, 200, headers, '{"id":"o1"}', 'shop');
     expect(out).toEqual({ status: 200, body: '{"id":"o1","legacy":true}' });
     expect(headers).toEqual({ 'content-type': 'application/json', 'content-length': '25', 'set-cookie': ['a=1', 'b=2'], 'x-order': 'o1' });
   });
@@ -57,7 +56,7 @@ describe('the down-chain', () => {
   it('replaces the answer\'s headers when a change assigns a new headers object', () => {
     const answer = downChain(chainWith((r) => { r.headers = { 'content-type': r.headers['content-type'], 'x-only': 'yes' }; }), deps);
     const headers: Headers = { 'content-type': 'application/json', etag: '"e1"' };
-    answer.whole(reply, 200, headers, collected('{"id":"o1"}'), 'shop');
+    answer.whole(reply, 200, headers, '{"id":"o1"}', 'shop');
     expect(headers).toEqual({ 'content-type': 'application/json', 'x-only': 'yes', 'content-length': '11' });
   });
 

@@ -64,6 +64,8 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
     translation: raw.translation ? { ...raw.translation } : undefined,
     proxy: {
       bodyLimit: sizeBytes(raw.proxy.bodyLimit),
+      translateLimit: sizeBytes(raw.proxy.translateLimit),
+      jsonDepth: raw.proxy.jsonDepth,
       trustForwarded: raw.proxy.trustForwarded,
       shutdownTimeoutMs: durationMs(raw.proxy.shutdownTimeout),
     },

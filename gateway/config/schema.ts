@@ -226,6 +226,8 @@ export const configSchema = {
       default: {},
       properties: {
         bodyLimit: { ...size, default: '1mb' },
+        translateLimit: { ...size, default: '8mb', description: 'the largest upstream answer held in memory to be translated; a larger one gets 502' },
+        jsonDepth: { type: 'integer', minimum: 1, maximum: 10000, default: 256, description: 'the deepest nesting of arrays and objects in a JSON body Verso translates' },
         trustForwarded: { type: 'boolean', default: false },
         shutdownTimeout: { ...duration, default: '30s' },
       },

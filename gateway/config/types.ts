@@ -57,7 +57,7 @@ export interface RawConfig {
   upstreams: Record<string, RawUpstream>;
   routes: RawRoute[];
   translation?: { spec: string; changes: string };
-  proxy: { bodyLimit: number | string; trustForwarded: boolean; shutdownTimeout: number | string };
+  proxy: { bodyLimit: number | string; translateLimit: number | string; jsonDepth: number; trustForwarded: boolean; shutdownTimeout: number | string };
   log: { level: string };
   problems: { baseUrl: string };
   store: { sqlite?: string; postgres?: string };
@@ -139,7 +139,7 @@ export interface GatewayConfig {
   routes: RouteConfig[];
   /** Head OpenAPI document and changes folder, relative to the config file; absent = passthrough only. */
   translation?: { spec: string; changes: string };
-  proxy: { bodyLimit: number; trustForwarded: boolean; shutdownTimeoutMs: number };
+  proxy: { bodyLimit: number; translateLimit: number; jsonDepth: number; trustForwarded: boolean; shutdownTimeoutMs: number };
   log: { level: string };
   problems: { baseUrl: string };
   /**

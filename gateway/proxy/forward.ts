@@ -36,6 +36,10 @@ export interface ForwardDeps {
   observeUpstream(upstream: string, seconds: number): void;
   /** Seconds spent translating one body (the translation latency metric). */
   observeTranslation(direction: 'response', seconds: number): void;
+  /** `proxy.translateLimit`: the most bytes of an answer collected to be translated. */
+  translateLimit: number;
+  /** `proxy.jsonDepth`: the deepest nesting of a JSON answer that is translated. */
+  jsonDepth: number;
 }
 
 /** Where an upstream's requests go, worked out once at start-up. */
@@ -132,7 +136,7 @@ class Exchange {
   constructor(
     protected readonly reply: FastifyReply,
     private readonly target: Target,
-    private readonly deps: ForwardDeps,
+    protected readonly deps: ForwardDeps,
   ) {}
 
   onRequestStart(): void {}
@@ -206,20 +210,23 @@ class Exchange {
  * streams through.
  */
 class TranslatingExchange extends Exchange {
-  /** The answer being collected: its chunks (kept for bytes()) and its text so far. */
-  private chunks: Buffer[] | undefined = undefined;
+  /** The answer being collected: its text so far, decoded as it arrives. */
   private decoder: StringDecoder | undefined = undefined;
   private text = '';
   private status = 0;
   private headers: Headers | undefined = undefined;
+  private collected = 0;
+  private readonly limit: number;
 
   constructor(reply: FastifyReply, target: Target, deps: ForwardDeps, private readonly translation: AnswerTranslation) {
     super(reply, target, deps);
+    this.limit = deps.translateLimit;
   }
 
   protected override answer(controller: Dispatcher.DispatchController, status: number, headers: Headers): void {
     if (this.translation.collects(status, headers)) {
-      this.chunks = [];
+      const declared = Number(headers['content-length']);
+      if (declared > this.limit) return this.tooLarge(controller);
       this.decoder = new StringDecoder('utf8');
       this.status = status;
       this.headers = headers;
@@ -235,25 +242,42 @@ class TranslatingExchange extends Exchange {
   }
 
   override onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.chunks === undefined) super.onResponseData(controller, chunk);
-    else {
-      this.chunks.push(chunk);
-      this.text += this.decoder!.write(chunk);
-    }
+    if (this.decoder === undefined) return super.onResponseData(controller, chunk);
+    if (this.ended) return;
+    this.collected += chunk.length;
+    if (this.collected > this.limit) return this.tooLarge(controller);
+    this.text += this.decoder.write(chunk);
   }
 
   override onResponseEnd(): void {
-    const chunks = this.chunks;
-    if (chunks === undefined || this.ended) return super.onResponseEnd();
+    const decoder = this.decoder;
+    if (decoder === undefined || this.ended) return super.onResponseEnd();
     this.ended = true;
     const headers = this.headers!;
-    const text = this.text + this.decoder!.end();
-    const answer = this.translation.whole(this.reply, this.status, headers, { text, bytes: () => Buffer.concat(chunks) }, this.upstreamName);
-    const res = this.reply.raw;
-    if (answer === undefined || res.destroyed) return;
-    this.reply.hijack();
-    res.writeHead(answer.status, headers as Record<string, string | string[]>);
-    res.end(answer.body);
+    const text = this.text + decoder.end();
+    this.text = '';
+    // undici swallows what its handler callbacks throw: whatever goes wrong here must answer.
+    try {
+      const answer = this.translation.whole(this.reply, this.status, headers, text, this.upstreamName);
+      const res = this.reply.raw;
+      if (answer === undefined || res.destroyed) return;
+      this.reply.hijack();
+      res.writeHead(answer.status, headers as Record<string, string | string[]>);
+      res.end(answer.body);
+    } catch (err) {
+      this.reply.request.log.error({ err, upstream: this.upstreamName }, 'translating an upstream answer failed');
+      if (!this.reply.sent && !this.reply.raw.headersSent) this.deps.sendProblem(this.reply, 'VERSO_BAD_GATEWAY', `The upstream "${this.upstreamName}" answered, but its answer could not be translated; the error is logged with this request_id.`);
+      else this.reply.raw.destroy();
+    }
+  }
+
+  /** An answer over `proxy.translateLimit`: not held in memory; the upstream request is cancelled. */
+  private tooLarge(controller: Dispatcher.DispatchController): void {
+    this.ended = true;
+    this.text = '';
+    controller.abort(new Error('answer over proxy.translateLimit'));
+    this.reply.request.log.warn({ upstream: this.upstreamName, limit_bytes: this.limit }, 'upstream answer larger than proxy.translateLimit; not translated');
+    this.deps.sendProblem(this.reply, 'VERSO_BAD_GATEWAY', `The upstream "${this.upstreamName}" answered with a body larger than ${this.limit} bytes, the most this gateway translates (proxy.translateLimit).`, { limit_bytes: this.limit });
   }
 }
 

@@ -14,6 +14,7 @@ import type { RequestChain } from '../translate/chain.js';
 import { bodyKind, decodeForm, encodeForm, FORM_TYPE, TRANSLATABLE_TYPES, type ArrayStyle } from '../translate/form.js';
 import { changeFailed, type SendProblem } from '../respond.js';
 import { bodyTooLarge, limitExceeded, readAll } from './body-limit.js';
+import { deeperThan } from './json-depth.js';
 
 /** What the up-chain changed about a request; the exchange applies it. */
 export interface RequestChanges {
@@ -28,6 +29,8 @@ export interface RequestChanges {
 
 export interface UpChainDeps {
   bodyLimit: number;
+  /** `proxy.jsonDepth`: a JSON body nested deeper is refused (400 invalid-json). */
+  jsonDepth: number;
   sendProblem: SendProblem;
   /** Seconds spent translating one body: parse, changes, serialize (the translation latency metric). */
   observeTranslation(direction: 'request', seconds: number): void;
@@ -76,6 +79,10 @@ export function createUpChain(deps: UpChainDeps) {
           parts.body = JSON.parse(text) as Json;
         } catch (err) {
           deps.sendProblem(reply, 'VERSO_INVALID_JSON', `The request body must be JSON for this operation in this version: ${(err as Error).message}.`);
+          return undefined;
+        }
+        if (deeperThan(parts.body, deps.jsonDepth)) {
+          deps.sendProblem(reply, 'VERSO_INVALID_JSON', `The request body nests arrays and objects deeper than ${deps.jsonDepth} levels, the most this gateway translates (proxy.jsonDepth).`, { max_depth: deps.jsonDepth });
           return undefined;
         }
       }

@@ -77,9 +77,12 @@ describe('translated exchanges', () => {
     expect(JSON.parse(text).id).toBe('ord_é');
   });
 
-  it('passes an answer that is not JSON on byte for byte, untranslated', async () => {
+  it('answers 502 for an answer declared JSON that is not, rather than label it with the client\'s version', async () => {
     const res = await fetch(`${gw.url}/orders/ord_bad`, { headers: { 'api-version': '2024-01-01' } });
-    expect(res.status).toBe(200);
-    expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([0x7b, 0xff, 0xfe, 0x7d]);
+    expect(res.status).toBe(502);
+    const problem = await res.json();
+    expect(problem).toMatchObject({ code: 'VERSO_BAD_GATEWAY', status: 502 });
+    expect(problem.detail).toMatch(/^The upstream "shop" answered with a body that was not valid JSON \(.+\), so it cannot be given in this API version\.$/);
+    expect(gw.logs.find((l) => String(l.msg).startsWith('upstream answer not translated'))).toMatchObject({ level: 40, upstream: 'shop', status: 200 });
   });
 });
