@@ -38,7 +38,7 @@ describe('config validation', () => {
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901 });
     expect(config.resolve.order).toEqual(['header', 'path', 'query', 'media-type', 'default']);
     expect(config.resolve.default).toBe('2025-06-01');
-    expect(config.proxy).toEqual({ bodyLimit: 1048576, trustForwarded: false, shutdownTimeoutMs: 30000 });
+    expect(config.proxy).toEqual({ bodyLimit: 1048576, translateLimit: 8388608, jsonDepth: 256, trustForwarded: false, shutdownTimeoutMs: 30000 });
     expect(config.upstreams.get('shop')).toEqual({ name: 'shop', url: 'http://127.0.0.1:3000', speaks: '2025-06-01', timeoutMs: 30000, connectTimeoutMs: 5000, health: undefined });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -51,7 +51,7 @@ describe('config validation', () => {
 
   it('names an unknown key and suggests the closest valid one', () => {
     expect(problems(`${VALID}proxy:\n  bodyLimt: 2mb\n`)).toEqual([
-      'gateway.yaml:15 proxy.bodyLimt: unknown key (did you mean "bodyLimit"?); valid keys here: bodyLimit, trustForwarded, shutdownTimeout',
+      'gateway.yaml:15 proxy.bodyLimt: unknown key (did you mean "bodyLimit"?); valid keys here: bodyLimit, translateLimit, jsonDepth, trustForwarded, shutdownTimeout',
     ]);
   });
 
