@@ -24,6 +24,7 @@ import type { Resolver } from './resolve/resolver.js';
 import { normalizeTarget } from './proxy/target.js';
 import type { RouteTable } from './proxy/route-table.js';
 import { bodyTooLarge, declaredTooLarge } from './proxy/body-limit.js';
+import { watchBody } from './listener.js';
 import type { TranslateRequest } from './proxy/translate-request.js';
 import type { Forward } from './proxy/forward.js';
 import type { SendProblem } from './respond.js';
@@ -141,6 +142,18 @@ export function createRequestHandler(deps: RequestPathDeps) {
       // Close rather than read and discard a body we refused (as nginx does).
       reply.header('connection', 'close');
       return fail(reply, tooLarge.code, tooLarge.detail, tooLarge.extensions);
+    }
+
+    // A body that stops arriving: 408 and the connection closed, which cancels the upstream request.
+    if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) {
+      watchBody(request.raw, config.listen.timeouts.bodyTimeoutMs, () => {
+        // Ending the body stream with an error is what makes undici give up the upstream request.
+        const stall = () => request.raw.destroy(new Error('request body stalled (listen.bodyTimeout)'));
+        if (reply.raw.headersSent) return stall();
+        reply.raw.once('finish', stall);
+        reply.header('connection', 'close');
+        fail(reply, 'VERSO_REQUEST_TIMEOUT', `No byte of the request body arrived for ${config.listen.timeouts.bodyTimeoutMs / 1000} s (listen.bodyTimeout).`);
+      });
     }
 
     if (plan.request === undefined) return deps.forward(request, reply, upstream, plan, target.query);

@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config/types.js';
 import { createAdminServer } from './admin/server.js';
 import { createIdentifier } from './clients/identify.js';
 import { createRequestHandler, NO_TRANSLATION, PINS_OFF } from './handle-request.js';
+import { clientErrorProblems, serverWith } from './listener.js';
 import { Completion, countRequest, recordUsage, type CompletionStep } from './completion.js';
 import { problemSender } from './respond.js';
 import { GatewayMetrics } from './metrics.js';
@@ -100,6 +101,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: false,
+    serverFactory: serverWith(config.listen.timeouts),
+    clientErrorHandler: clientErrorProblems(config.problems.baseUrl),
     exposeHeadRoutes: false,
     routerOptions: { maxParamLength: 65_536 },
     // Requests the router rejects before any route runs (a bad percent-escape) still get a problem.

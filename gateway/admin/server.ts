@@ -5,6 +5,7 @@
  * listener.
  */
 
+import { clientErrorProblems, serverWith } from '../listener.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
@@ -36,7 +37,7 @@ export interface AdminDeps {
 }
 
 export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now }: AdminDeps): FastifyInstance {
-  const admin = Fastify({ loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  const admin = Fastify({ serverFactory: serverWith(config.listen.timeouts), clientErrorHandler: clientErrorProblems(config.problems.baseUrl), loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   if (config.admin.token !== undefined) requireAdminToken(admin, config.admin.token, config.problems.baseUrl);
 
   // Liveness: the process answers. Never depends on upstreams, so a slow upstream cannot get the

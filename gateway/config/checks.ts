@@ -5,7 +5,7 @@
 
 import { dateOf, impliedAliases } from '../resolve/version-id.js';
 import type { ConfigProblem, RawConfig } from './types.js';
-import { instantMs } from './units.js';
+import { durationMs, instantMs } from './units.js';
 
 type Check = (config: RawConfig, problems: ConfigProblem[]) => void;
 
@@ -174,7 +174,16 @@ const remoteAddressLast: Check = (config, problems) => {
   }
 };
 
-const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, pinAfterRequestSources, listenerPorts, adminToken, remoteAddressLast];
+/** Node refuses a headers timeout longer than the whole-request timeout; so would a body timeout make no sense past it. */
+const listenerTimeouts: Check = (config, problems) => {
+  const { headersTimeout, requestTimeout, bodyTimeout } = config.listen;
+  const request = durationMs(requestTimeout);
+  if (request === 0) return;
+  if (durationMs(headersTimeout) > request) problems.push({ path: ['listen', 'headersTimeout'], message: `must not be longer than listen.requestTimeout (${requestTimeout}); got ${headersTimeout}` });
+  if (durationMs(bodyTimeout) > request) problems.push({ path: ['listen', 'bodyTimeout'], message: `must not be longer than listen.requestTimeout (${requestTimeout}); got ${bodyTimeout}` });
+};
+
+const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, pinAfterRequestSources, listenerPorts, listenerTimeouts, adminToken, remoteAddressLast];
 
 export function crossFieldChecks(config: RawConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];

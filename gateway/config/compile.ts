@@ -42,7 +42,17 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
 
   return {
     file,
-    listen: { ...raw.listen },
+    listen: {
+      host: raw.listen.host,
+      port: raw.listen.port,
+      timeouts: {
+        headersTimeoutMs: durationMs(raw.listen.headersTimeout),
+        bodyTimeoutMs: durationMs(raw.listen.bodyTimeout),
+        requestTimeoutMs: durationMs(raw.listen.requestTimeout),
+        keepAliveTimeoutMs: durationMs(raw.listen.keepAliveTimeout),
+        connectionsCheckingIntervalMs: durationMs(raw.listen.connectionsCheckingInterval),
+      },
+    },
     admin: { ...raw.admin },
     versions,
     head,

@@ -55,6 +55,11 @@ export const configSchema = {
       properties: {
         host: { type: 'string', default: '0.0.0.0' },
         port: { ...port, default: 8080 },
+        headersTimeout: { ...duration, default: '60s', description: 'the longest a client may take to send its request headers (408)' },
+        bodyTimeout: { ...duration, default: '60s', description: 'the longest a request body may stall between two chunks (408); 0 turns it off' },
+        requestTimeout: { ...duration, default: '300s', description: 'the longest a client may take to send its whole request (408); 0 turns it off' },
+        keepAliveTimeout: { ...duration, default: '72s', description: 'how long an idle keep-alive connection stays open' },
+        connectionsCheckingInterval: { ...duration, default: '30s', description: 'how often connections are checked against headersTimeout and requestTimeout' },
       },
     },
     admin: {

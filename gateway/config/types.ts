@@ -42,7 +42,7 @@ export interface RawRoute {
 }
 
 export interface RawConfig {
-  listen: { host: string; port: number };
+  listen: { host: string; port: number; headersTimeout: number | string; bodyTimeout: number | string; requestTimeout: number | string; keepAliveTimeout: number | string; connectionsCheckingInterval: number | string };
   admin: { host: string; port: number; token?: string };
   versions: RawVersion[];
   resolve: {
@@ -115,7 +115,7 @@ export interface RouteConfig {
 export interface GatewayConfig {
   /** The file this was loaded from, for messages. */
   file: string;
-  listen: { host: string; port: number };
+  listen: { host: string; port: number; timeouts: ListenerTimeouts };
   admin: {
     host: string;
     port: number;
@@ -168,4 +168,13 @@ export interface ConfigProblem {
   path: KeyPath;
   message: string;
   line?: number;
+}
+
+/** The listeners' timeouts, in ms (listener.ts applies them; 0 turns one off where Node allows it). */
+export interface ListenerTimeouts {
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  connectionsCheckingIntervalMs: number;
 }

@@ -146,7 +146,8 @@ class Exchange {
     if (statusCode < 200) return;
     const ctx = this.reply.request.verso!;
     this.deps.observeUpstream(this.target.upstream.name, (performance.now() - ctx.sentAt) / 1000);
-    if (this.reply.raw.destroyed) {
+    // The client went away, or was answered already (its body stalled: listen.bodyTimeout).
+    if (this.reply.raw.destroyed || this.reply.raw.headersSent) {
       this.ended = true;
       controller.abort(new Error('the client went away'));
       return;

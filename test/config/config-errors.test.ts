@@ -34,7 +34,7 @@ function formatPath(path: (string | number)[]): string {
 describe('config validation', () => {
   it('accepts the valid base config with defaults filled in', () => {
     const config = loadConfigText(VALID, 'gateway.yaml', { env: {} });
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080, timeouts: { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 72_000, connectionsCheckingIntervalMs: 30_000 } });
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901 });
     expect(config.resolve.order).toEqual(['header', 'path', 'query', 'media-type', 'default']);
     expect(config.resolve.default).toBe('2025-06-01');
@@ -159,6 +159,13 @@ routes:
     ]);
     expect(problems(VALID.replace('id: "2025-06-01"', 'id: "basil"'))).toEqual([
       'gateway.yaml:3 versions: version ids must be all dates (2025-06-01, or Stripe\'s 2025-03-31.basil) or all labels (v1, v2), not a mix; got 2024-01-01, basil',
+    ]);
+  });
+
+  it('rejects listener timeouts longer than the whole-request timeout', () => {
+    expect(problems(`${VALID}listen:\n  requestTimeout: 30s\n  headersTimeout: 1m\n  bodyTimeout: 31s\n`)).toEqual([
+      'gateway.yaml:16 listen.headersTimeout: must not be longer than listen.requestTimeout (30s); got 1m',
+      'gateway.yaml:17 listen.bodyTimeout: must not be longer than listen.requestTimeout (30s); got 31s',
     ]);
   });
 

@@ -59,7 +59,7 @@ export async function startDemoGateway(options: { versionsDir?: string } = {}): 
     },
   });
   const translator = await loadTranslator(config);
-  const gateway = createGateway({ ...config, listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, store: { kind: 'sqlite', file: ':memory:' } }, { translator, logStream, now: () => DEMO_NOW });
+  const gateway = createGateway({ ...config, listen: { ...config.listen, host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, store: { kind: 'sqlite', file: ':memory:' } }, { translator, logStream, now: () => DEMO_NOW });
   const { url } = await gateway.listen();
   return {
     url,

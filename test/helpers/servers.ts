@@ -62,7 +62,11 @@ export async function startTestGateway(yaml: string, options: Omit<GatewayOption
   // An in-memory usage store unless the test names one: tests never leave a data/ file behind.
   const store = /^store:/m.test(yaml) ? '' : 'store: { sqlite: ":memory:" }\n';
   const token = listeners.adminToken === undefined ? '' : `, token: ${JSON.stringify(listeners.adminToken)}`;
-  const config = loadConfigText(`${yaml}\nlisten: { host: 127.0.0.1, port: 0 }\nadmin: { host: 127.0.0.1, port: 0${token} }\n${store}`, 'test.yaml');
+  // A test's own `listen:` block (timeouts) keeps its keys; host and port are forced either way.
+  const own = /^listen:\n/m.test(yaml);
+  const listen = own ? '' : 'listen: { host: 127.0.0.1, port: 0 }\n';
+  const text = own ? yaml.replace(/^listen:\n/m, 'listen:\n  host: 127.0.0.1\n  port: 0\n') : yaml;
+  const config = loadConfigText(`${text}\n${listen}admin: { host: 127.0.0.1, port: 0${token} }\n${store}`, 'test.yaml');
   const logs: Record<string, unknown>[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _enc, cb) {
