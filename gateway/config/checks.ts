@@ -185,8 +185,25 @@ const listenerTimeouts: Check = (config, problems) => {
 
 const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, pinAfterRequestSources, listenerPorts, listenerTimeouts, adminToken, remoteAddressLast];
 
-export function crossFieldChecks(config: RawConfig): ConfigProblem[] {
+/**
+ * Every cross-field problem. `partial`: the config failed its schema, so a check may meet a value
+ * of the wrong shape; one that throws on it is skipped (the schema's problem already says what is
+ * wrong there) and the others still report.
+ */
+export function crossFieldChecks(config: RawConfig, partial = false): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const check of CHECKS) check(config, problems);
+  for (const check of CHECKS) {
+    if (!partial) {
+      check(config, problems);
+      continue;
+    }
+    const found: ConfigProblem[] = [];
+    try {
+      check(config, found);
+      problems.push(...found);
+    } catch {
+      // A part of the config this check reads is malformed; the schema's problems cover it.
+    }
+  }
   return problems;
 }

@@ -92,10 +92,14 @@ export function loadConfigText(text: string, file: string, options: LoadOptions 
   const raw = substituteEnv(parsed, options.env ?? process.env, envProblems);
   if (envProblems.length > 0) throw new ConfigError(file, withLines(envProblems));
 
-  if (!validate(raw)) throw new ConfigError(file, withLines(schemaProblems(validate.errors ?? [])));
-
+  // Every problem at once: the cross-field checks run on whatever the schema found valid too, and
+  // a cross-field problem about a key the schema already reported is left out.
+  const valid = validate(raw);
+  const shape = valid ? [] : schemaProblems(validate.errors ?? []);
   const config = raw as RawConfig;
-  const problems = crossFieldChecks(config);
+  const related = (a: KeyPath, b: KeyPath) => a.slice(0, Math.min(a.length, b.length)).every((key, i) => key === b[i]);
+  const cross = crossFieldChecks(config, !valid).filter((p) => !shape.some((s) => related(s.path, p.path)));
+  const problems = [...shape, ...cross];
   if (problems.length > 0) throw new ConfigError(file, withLines(problems));
 
   return deepFreeze(compileConfig(config, resolvePath(file)));
@@ -132,13 +136,24 @@ function schemaProblems(errors: ErrorObject[]): ConfigProblem[] {
   return problems;
 }
 
-function got(value: unknown): string {
+/** Keys whose values are secrets: a problem says what is wrong with them, never what they are. */
+const SECRET = /token|secret|salt|password|passphrase|postgres|dsn|key$/i;
+const URL_WITH_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+function gotValue(value: unknown): string {
   return `got ${JSON.stringify(value)}`;
 }
 
 function describe(error: ErrorObject): ConfigProblem {
   const path = pointerToPath(error.instancePath);
   const expected = (error.parentSchema as { description?: string } | undefined)?.description;
+  const secret = path.some((key) => typeof key === 'string' && SECRET.test(key));
+  const got = (value: unknown) => {
+    if (!secret) return gotValue(value);
+    // A connection URL is shown with its password masked: the scheme and host are what go wrong.
+    if (typeof value === 'string' && URL_WITH_SCHEME.test(value)) return gotValue(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@'));
+    return `got ${typeof value === 'string' ? `a value of ${value.length} character${value.length === 1 ? '' : 's'}` : `a ${Array.isArray(value) ? 'list' : typeof value}`} (not shown: it is a secret)`;
+  };
   switch (error.keyword) {
     case 'required':
       return { path, message: `missing required key "${(error.params as { missingProperty: string }).missingProperty}"` };

@@ -169,6 +169,20 @@ routes:
     ]);
   });
 
+  it('reports a schema mistake and the cross-field mistakes elsewhere in one run', () => {
+    const yaml = VALID
+      .replace('    url: http://127.0.0.1:3000', '    url: http://127.0.0.1:3000\n    timeout: 5 parsecs')
+      .replace('    sunset: "2026-01-01"', '    sunset: "2024-06-01"\n    successor: "2025-06-01"')
+      .replace('  - prefix: /orders\n    upstream: shop', '  - prefix: /orders\n    upstream: shopp');
+    const found = problems(yaml);
+    expect(found).toHaveLength(3);
+    expect(found[0]).toMatch(/^gateway\.yaml:\d+ upstreams\.shop\.timeout: must be a duration/);
+    expect(found.slice(1)).toEqual([
+      'gateway.yaml:5 versions[0].sunset: sunset (2024-06-01) must not precede deprecated (2025-01-01)',
+      'gateway.yaml:15 routes[0].upstream: unknown upstream "shopp"; defined upstreams: shop',
+    ]);
+  });
+
   it('requires default to be the last resolution source', () => {
     expect(problems(`${VALID}resolve:\n  order: [default, header]\n`)).toEqual([
       'gateway.yaml:15 resolve.order[0]: "default" only applies when no other source names a version, so it must be last; got [default, header]',
@@ -241,8 +255,15 @@ clients:
       `gateway.yaml:${line} admin.token: is required because admin.host "0.0.0.0" is not a loopback address; set a bearer token of at least 16 characters (token: \${VERSO_ADMIN_TOKEN}) or bind admin.host to 127.0.0.1`,
     ]);
     expect(problems(`${VALID}admin: { host: 0.0.0.0, token: short }`)).toEqual([
-      `gateway.yaml:${line} admin.token: must NOT have fewer than 16 characters; got "short"`,
+      `gateway.yaml:${line} admin.token: must NOT have fewer than 16 characters; got a value of 5 characters (not shown: it is a secret)`,
     ]);
+  });
+
+  it('never prints a secret\'s value in a problem', () => {
+    const text = problems(`${VALID}admin: { host: 0.0.0.0, token: [hunter2-hunter2] }\nstore: { postgres: "mysql://verso:hunter2@db/verso" }`).join('\n');
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('; got a list (not shown: it is a secret)');
+    expect(text).toContain('; got "mysql://verso:***@db/verso"');
   });
 
   it('keeps pin after every source a request carries', () => {
