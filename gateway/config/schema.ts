@@ -125,6 +125,7 @@ export const configSchema = {
           properties: {
             parameter: { type: 'string', minLength: 1, default: 'version' },
             vendor: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$', description: 'the NAME in application/vnd.NAME.v2+json, such as "shop"' },
+            unknownVendor: { enum: ['ignore', 'reject'], default: 'ignore', description: 'what a vendor media type whose version part names no version is: ignored (as if absent) or a 400' },
           },
         },
         default: { ...versionToken, default: 'head' },

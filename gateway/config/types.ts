@@ -49,7 +49,7 @@ export interface RawConfig {
     order: ResolutionSource[];
     header: string;
     query: string;
-    mediaType: { parameter: string; vendor?: string };
+    mediaType: { parameter: string; vendor?: string; unknownVendor: 'ignore' | 'reject' };
     default: string;
     responseHeader: string;
   };
@@ -129,7 +129,7 @@ export interface GatewayConfig {
     /** Request header name as configured (match it case-insensitively). */
     header: string;
     query: string;
-    mediaType: { parameter: string; vendor?: string };
+    mediaType: { parameter: string; vendor?: string; unknownVendor: 'ignore' | 'reject' };
     /** Canonical id used when no source names a version. */
     default: string;
     responseHeader: string;

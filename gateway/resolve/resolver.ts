@@ -41,7 +41,7 @@ export interface ResolveInput {
   pin?: string;
 }
 
-interface Candidate { source: ResolutionSource; requested: string; lookup: Lookup; path?: string }
+interface Candidate { source: ResolutionSource; requested: string; lookup: Lookup; path?: string; conflict?: string }
 
 export class Resolver {
   readonly catalog: VersionCatalog;
@@ -90,6 +90,7 @@ export class Resolver {
       }
       const candidate = source === 'path' ? this.readPath(input.path) : this.read(source, input);
       if (!candidate) continue;
+      if (candidate.conflict !== undefined) return { ok: false, kind: 'version-conflict', detail: candidate.conflict };
       if (!candidate.lookup.ok) return this.failure(candidate);
       if (candidate.path !== undefined) path = candidate.path;
       if (!winner) {
@@ -122,18 +123,41 @@ export class Resolver {
         return { source, requested: value, lookup: this.catalog.lookup(value) };
       }
       case 'query': {
-        const value = queryValue(input.query, this.queryPrefix);
-        return value === undefined ? undefined : { source, requested: value, lookup: this.catalog.lookup(value) };
+        const values = queryValues(input.query, this.queryPrefix);
+        return values === undefined ? undefined : this.oneOf(source, values);
       }
       case 'media-type': {
         const accept = input.headers.accept;
         if (typeof accept !== 'string') return undefined;
-        const value = mediaTypeVersion(accept, this.mediaType.parameter, this.mediaType.vendor);
-        return value === undefined ? undefined : { source, requested: value, lookup: this.catalog.lookup(value) };
+        const found = mediaTypeVersion(accept, this.mediaType.parameter, this.mediaType.vendor);
+        if (found === undefined) return undefined;
+        // A vendor type's version part that names no version (Octokit's `vnd.github.v3+json`) is
+        // not a version request when resolve.mediaType.unknownVendor is "ignore" (the default).
+        const values = this.mediaType.unknownVendor === 'ignore'
+          ? found.filter((f) => !f.vendor || this.catalog.lookup(f.value).ok).map((f) => f.value)
+          : found.map((f) => f.value);
+        return values.length === 0 ? undefined : this.oneOf(source, values);
       }
       default:
         return undefined;
     }
+  }
+
+  /**
+   * One source that carries several values (`?api-version=a&api-version=b`, two media ranges with
+   * a version each): fine when they name one version, a conflict when they name two.
+   */
+  private oneOf(source: ResolutionSource, values: string[]): Candidate {
+    const first: Candidate = { source, requested: values[0], lookup: this.catalog.lookup(values[0]) };
+    for (let i = 1; i < values.length; i++) {
+      if (values[i] === values[0]) continue;
+      const other: Candidate = { source, requested: values[i], lookup: this.catalog.lookup(values[i]) };
+      if (!other.lookup.ok) return other;
+      if (first.lookup.ok && other.lookup.version !== first.lookup.version) {
+        return { ...first, conflict: `The ${this.describe(source)} is given twice, as ${named(first)} and as ${named(other)}; send one version.` };
+      }
+    }
+    return first;
   }
 
   private readPath(path: string): Candidate | undefined {
@@ -183,17 +207,19 @@ function named(candidate: Candidate): string {
   return id === candidate.requested ? id : `${candidate.requested} (${id})`;
 }
 
-/** The first value of `name=` in a raw query string, percent-decoded; undefined if absent or undecodable. */
-function queryValue(query: string, prefix: string): string | undefined {
+/** Every value of `name=` in a raw query string, percent-decoded (as sent where undecodable); undefined if absent. */
+function queryValues(query: string, prefix: string): string[] | undefined {
   if (!query || !query.includes(prefix)) return undefined;
+  let values: string[] | undefined;
   for (const pair of query.split('&')) {
-    if (pair.startsWith(prefix)) {
-      try {
-        return decodeURIComponent(pair.slice(prefix.length).replace(/\+/g, ' '));
-      } catch {
-        return pair.slice(prefix.length);
-      }
+    if (!pair.startsWith(prefix)) continue;
+    let value: string;
+    try {
+      value = decodeURIComponent(pair.slice(prefix.length).replace(/\+/g, ' '));
+    } catch {
+      value = pair.slice(prefix.length);
     }
+    (values ??= []).push(value);
   }
-  return undefined;
+  return values;
 }

@@ -9,7 +9,7 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   origin = await startOrigin();
-  gw = await startTestGateway(shopConfig(origin.url, 'resolve:\n  mediaType: { vendor: shop }'));
+  gw = await startTestGateway(shopConfig(origin.url, 'resolve:\n  mediaType: { vendor: shop, unknownVendor: reject }'));
 });
 afterAll(async () => {
   await gw.close();

@@ -52,6 +52,24 @@ describe('version resolution', () => {
     expect(ok(v.resolve(input({ headers: { accept: 'application/vnd.other.v2+json' } })))).toMatchObject({ version: '2025-06-01', source: 'default' });
   });
 
+  it('ignores a vendor media type whose version part names no version, as Octokit sends vnd.github.v3+json to an API without a v3', () => {
+    const v = resolver('resolve:\n  mediaType: { vendor: github }');
+    expect(ok(v.resolve(input({ headers: { accept: 'application/vnd.github.v9+json', 'api-version': '2024-01-01' } })))).toMatchObject({ version: '2024-01-01', source: 'header' });
+    expect(ok(v.resolve(input({ headers: { accept: 'application/vnd.github.v9+json' } })))).toMatchObject({ version: '2025-06-01', source: 'default' });
+    const strict = resolver('resolve:\n  mediaType: { vendor: github, unknownVendor: reject }');
+    expect(strict.resolve(input({ headers: { accept: 'application/vnd.github.v9+json', 'api-version': '2024-01-01' } }))).toMatchObject({ ok: false, kind: 'unknown-version' });
+  });
+
+  it('refuses one source naming two different versions, and accepts it naming one version twice', () => {
+    expect(r.resolve(input({ query: 'api-version=2024-09-01&api-version=2025-06-01' }))).toEqual({
+      ok: false, kind: 'version-conflict',
+      detail: 'The api-version query parameter is given twice, as 2024-09-01 and as 2025-06-01; send one version.',
+    });
+    expect(r.resolve(input({ headers: { accept: 'application/json; version=2024-01-01, application/xml; version=2024-09-01' } }))).toMatchObject({ ok: false, kind: 'version-conflict' });
+    expect(ok(r.resolve(input({ query: 'api-version=v3&api-version=2024-09-01' })))).toMatchObject({ version: '2024-09-01', source: 'query', requested: 'v3' });
+    expect(r.resolve(input({ query: 'api-version=2024-09-01&api-version=nope' }))).toMatchObject({ ok: false, kind: 'unknown-version', requested: 'nope' });
+  });
+
   it('falls back to the default (head) when nothing names a version', () => {
     expect(ok(r.resolve(input({})))).toEqual({ version: '2025-06-01', source: 'default', requested: '2025-06-01', path: '/orders' });
   });
