@@ -22,6 +22,7 @@ import type { Lifecycle } from './lifecycle/lifecycle.js';
 import { httpDate } from './lifecycle/lifecycle.js';
 import type { Resolver } from './resolve/resolver.js';
 import { normalizeTarget } from './proxy/target.js';
+import { repeatedHeader } from './proxy/headers.js';
 import type { RouteTable } from './proxy/route-table.js';
 import { bodyTooLarge, declaredTooLarge } from './proxy/body-limit.js';
 import { watchBody } from './listener.js';
@@ -72,6 +73,9 @@ export function createRequestHandler(deps: RequestPathDeps) {
   }
   const supported = resolver.catalog.supported;
   const tooLarge = bodyTooLarge(config.proxy.bodyLimit);
+  // Headers a request may carry once: what the gateway reads them for must not depend on which line wins.
+  const singletons = new Set(['host', 'authorization', 'content-type', config.resolve.header.toLowerCase(), ...config.clients.flatMap((rule) => ('header' in rule ? [rule.header.toLowerCase()] : []))]);
+  const singletonLengths = new Set([...singletons].map((name) => name.length));
 
   return function handleRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     // Every answer from here on, problems included, carries what the context knows (respond.ts).
@@ -93,6 +97,12 @@ export function createRequestHandler(deps: RequestPathDeps) {
     if (deps.isClosing()) {
       reply.header('connection', 'close');
       return fail(reply, 'VERSO_SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.');
+    }
+
+    const repeated = repeatedHeader(request.raw.rawHeaders, singletons, singletonLengths);
+    if (repeated !== undefined) {
+      reply.header('connection', 'close');
+      return fail(reply, 'VERSO_MALFORMED_REQUEST', `The ${repeated} header appears more than once; it must appear once (RFC 9110 §5.3, RFC 9112 §3.2).`);
     }
 
     const target = normalizeTarget(request.raw.url ?? '/');

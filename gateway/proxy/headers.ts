@@ -93,3 +93,22 @@ export function mergeVary(existing: string | string[] | number | undefined, ours
   }
   return out.join(', ');
 }
+
+/**
+ * The first header of `names` (lower-case) that a request repeats, from its raw header lines.
+ * Node keeps the first `Host` or `Authorization` line and drops the rest, and joins repeated
+ * custom headers with ", ": a request with two Hosts (RFC 9112 §3.2: 400) or two client ids would
+ * otherwise be read one way here and perhaps another way upstream.
+ */
+export function repeatedHeader(rawHeaders: readonly string[], names: ReadonlySet<string>, lengths: ReadonlySet<number>): string | undefined {
+  let seen: string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const raw = rawHeaders[i];
+    if (!lengths.has(raw.length)) continue;
+    const name = raw.toLowerCase();
+    if (!names.has(name)) continue;
+    if (seen?.includes(name)) return name;
+    (seen ??= []).push(name);
+  }
+  return undefined;
+}
