@@ -31,6 +31,9 @@ export const PROBLEMS = {
   VERSO_INVALID_QUERY: { status: 400, type: 'invalid-query', title: 'Invalid query parameter' },
   VERSO_INVALID_PIN: { status: 400, type: 'invalid-pin', title: 'Invalid pin' },
   VERSO_PIN_NOT_FOUND: { status: 404, type: 'pin-not-found', title: 'No pin for this client' },
+  VERSO_UNKNOWN_CLIENT: { status: 404, type: 'unknown-client', title: 'Unknown client' },
+  VERSO_NO_DOCUMENT: { status: 404, type: 'no-document', title: 'No such document' },
+  VERSO_ADMIN_NOT_FOUND: { status: 404, type: 'admin-not-found', title: 'No admin endpoint here' },
   VERSO_STORE_UNAVAILABLE: { status: 503, type: 'store-unavailable', title: 'Usage store unavailable' },
 } as const satisfies Record<string, { status: number; type: string; title: string }>;
 

@@ -100,7 +100,7 @@ export function prefersJson(accept: string | undefined): boolean {
 export function registerDocsRoutes(admin: FastifyInstance, { config, translator, now = Date.now }: DocsDeps): void {
   const catalog = new VersionCatalog(config.versions);
   const sendProblem = problemSender(config.problems.baseUrl);
-  const notFound = (reply: FastifyReply, detail: string, extensions: Record<string, unknown> = {}) => sendProblem(reply, 'VERSO_NOT_FOUND', detail, extensions);
+  const notFound = (reply: FastifyReply, detail: string, extensions: Record<string, unknown> = {}) => sendProblem(reply, 'VERSO_NO_DOCUMENT', detail, extensions);
   const noTranslation = (reply: FastifyReply) => notFound(reply, `${config.file} has no translation section (translation.spec and translation.changes), so there are no generated documents.`);
   /** The canonical id a path segment names, resolved like a request's version. */
   const versionOf = (raw: string) => {

@@ -6,7 +6,8 @@
  */
 
 import { clientErrorProblems, serverWith } from '../listener.js';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { problemSender } from '../respond.js';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
 import { checkUpstreams } from './health.js';
@@ -39,6 +40,16 @@ export interface AdminDeps {
 export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now }: AdminDeps): FastifyInstance {
   const admin = Fastify({ serverFactory: serverWith(config.listen.timeouts), clientErrorHandler: clientErrorProblems(config.problems.baseUrl), loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   if (config.admin.token !== undefined) requireAdminToken(admin, config.admin.token, config.problems.baseUrl);
+  // Every error this listener answers is a problem document, fastify's own 404s and 4xx included.
+  const sendProblem = problemSender(config.problems.baseUrl);
+  admin.setNotFoundHandler((request, reply) => sendProblem(reply, 'VERSO_ADMIN_NOT_FOUND', `The admin listener has no ${request.method} ${request.url.split("?")[0]} (its endpoints: /health, /metrics, /usage, /pins, /dashboard, /openapi, /docs, /changelog).`));
+  admin.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 415) return sendProblem(reply, 'VERSO_UNSUPPORTED_MEDIA_TYPE', `The admin listener cannot read a ${String(request.headers['content-type'])} body here.`);
+    if (status >= 400 && status < 500) return sendProblem(reply, 'VERSO_MALFORMED_REQUEST', `The request could not be read: ${error.message}.`);
+    request.log.error({ err: error }, 'unexpected admin error');
+    return sendProblem(reply, 'VERSO_INTERNAL', 'The admin listener failed to handle this request; the error is logged with this request_id.');
+  });
 
   // Liveness: the process answers. Never depends on upstreams, so a slow upstream cannot get the
   // gateway restarted.

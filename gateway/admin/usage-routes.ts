@@ -256,7 +256,7 @@ function usageRoutes(admin: FastifyInstance, deps: UsageRouteDeps): void {
   admin.get<{ Querystring: Query; Params: { id: string } }>('/usage/clients/:id', { schema: SCHEMAS.client }, async (request, reply) => {
     const id = request.params.id;
     const detail = await reports.clientDetail(id, range(request.query));
-    if (!detail) return send(reply, 'VERSO_NOT_FOUND', `The usage store knows no client "${id}": no requests recorded, no pin.`, { client: id });
+    if (!detail) return send(reply, 'VERSO_UNKNOWN_CLIENT', `The usage store knows no client "${id}": no requests recorded, no pin.`, { client: id });
     return detail;
   });
 

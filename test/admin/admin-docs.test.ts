@@ -78,11 +78,11 @@ describe('GET /openapi/{version}.json', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
     expect(await res.json()).toEqual({
-      type: 'https://verso.dev/problems/not-found',
-      title: 'No route for this path',
+      type: 'https://verso.dev/problems/no-document',
+      title: 'No such document',
       status: 404,
       detail: `No document for version "v9". Supported versions: ${SUPPORTED.join(', ')}.`,
-      code: 'VERSO_NOT_FOUND',
+      code: 'VERSO_NO_DOCUMENT',
       supported_versions: SUPPORTED,
       request_id: expect.any(String),
     });

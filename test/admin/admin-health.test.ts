@@ -122,4 +122,17 @@ describe('admin health endpoints', () => {
     expect(res.status).toBe(404);
     expect((await res.json()).code).toBe('VERSO_NOT_FOUND');
   });
+
+  it('answers an unknown admin path or method with a problem document', async () => {
+    for (const [method, path] of [['GET', '/nothing-here'], ['DELETE', '/metrics']]) {
+      const res = await fetch(`${up.adminUrl}${path}?x=1`, { method });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+      expect(await res.json()).toMatchObject({
+        code: 'VERSO_ADMIN_NOT_FOUND',
+        type: 'https://verso.dev/problems/admin-not-found',
+        detail: `The admin listener has no ${method} ${path} (its endpoints: /health, /metrics, /usage, /pins, /dashboard, /openapi, /docs, /changelog).`,
+      });
+    }
+  });
 });

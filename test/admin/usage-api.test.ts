@@ -313,7 +313,7 @@ describe('GET /usage/clients/:id', () => {
     expect(await get('/usage/clients/nobody')).toEqual({
       status: 404,
       type: PROBLEM,
-      body: problem('VERSO_NOT_FOUND', 'not-found', 'No route for this path', 404, 'The usage store knows no client "nobody": no requests recorded, no pin.', { client: 'nobody' }),
+      body: problem('VERSO_UNKNOWN_CLIENT', 'unknown-client', 'Unknown client', 404, 'The usage store knows no client "nobody": no requests recorded, no pin.', { client: 'nobody' }),
     });
   });
 
