@@ -55,8 +55,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/node_modules/better-sqlite3/build ./node_modules/better-sqlite3/build
 # The compiled tree goes to /app itself (gateway/, versions/, demo/), so the example config's
-# relative paths (translation.spec, translation.changes) and the changes' relative imports hold.
+# relative paths (translation.spec, translation.changes) hold. The changes import `verso`, which
+# package.json's `exports` resolves to dist/gateway: dist/gateway is a link to /app/gateway.
 COPY --from=build /app/dist ./
+RUN mkdir -p dist && ln -s ../gateway dist/gateway
 COPY specs ./specs
 # The dashboard's static page, script and stylesheet (tsc compiles only .ts into dist/).
 COPY gateway/admin/dashboard ./gateway/admin/dashboard

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -36,6 +37,15 @@ const INTEGRATION = [
 ];
 
 export default defineConfig({
+  // The demo's changes and tests import `verso` as a user's project does; here it is the sources
+  // (tsconfig.json `paths` says the same to tsc and tsx; the compiled dist/ resolves it through
+  // package.json `exports`).
+  resolve: {
+    alias: [
+      { find: /^verso\/testing$/, replacement: fileURLToPath(new URL('./gateway/testing.ts', import.meta.url)) },
+      { find: /^verso$/, replacement: fileURLToPath(new URL('./gateway/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
     // Vitest's default leaves a core free (one worker on a 2-core machine, the whole suite in
     // series); most files wait on loopback servers and child processes more than they compute, so

@@ -3,7 +3,7 @@
  * `versions` in gateway.yaml; the oldest version carries no changes.
  */
 
-import { version, versions } from '../gateway/index.js';
+import { version, versions } from 'verso';
 import orderCustomerId from './2025-06-01/order-customer-id.js';
 import orderStatusCanceled from './2025-06-01/order-status-canceled.js';
 import orderAmountMinorUnits from './2024-09-01/order-amount-minor-units.js';

@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import { VersionCatalog } from '../resolve/catalog.js';
 import type { GatewayConfig } from '../config/types.js';
-import { changeTemplate, changeTestTemplate, camelCase, importPath, KEBAB_CASE, placeholderSample, sampleResponse, toKebabCase, type Sample } from '../translate/generate/scaffold.js';
+import { changeTemplate, changeTestTemplate, camelCase, KEBAB_CASE, placeholderSample, sampleResponse, toKebabCase, type Sample } from '../translate/generate/scaffold.js';
 import { loadSpec, type OpenApiDocument } from '../translate/spec.js';
 import { loadTranslator } from '../translate/translator.js';
 import { stdio, USAGE, type Io } from './io.js';
@@ -73,8 +73,9 @@ export async function newChangeCommand(name: string, options: NewChangeOptions, 
     name,
     version: found.id,
     previous,
-    authoringImport: importPath(changeFile, join(root, 'gateway', 'index.js')),
-    testingImport: importPath(testFile, join(root, 'gateway', 'testing.js')),
+    // A project imports verso by its package name, never by a path into it.
+    authoringImport: 'verso',
+    testingImport: 'verso/testing',
     sample: await sample(config, found.id, previous),
   };
   mkdirSync(dirname(changeFile), { recursive: true });
@@ -83,7 +84,9 @@ export async function newChangeCommand(name: string, options: NewChangeOptions, 
   writeFileSync(changeFile, changeTemplate(input), { flag: 'wx' });
   writeFileSync(testFile, changeTestTemplate(input), { flag: 'wx' });
 
-  const indexFile = join(resolve(root, config.translation.changes), 'index.ts');
+  // The bundle's own index, whichever extension it has (bundle.ts looks for the same ones).
+  const changesDir = resolve(root, config.translation.changes);
+  const indexFile = ['index.js', 'index.mjs', 'index.ts', 'index.mts'].map((f) => join(changesDir, f)).find((f) => existsSync(f)) ?? join(changesDir, 'index.ts');
   const ident = camelCase(name);
   io.out([
     `Created ${shown(changeFile)}`,

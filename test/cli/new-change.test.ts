@@ -17,6 +17,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 cpSync('versions', join(dir, 'versions'), { recursive: true });
 symlinkSync(resolve('gateway'), join(dir, 'gateway'), 'dir');
 symlinkSync(resolve('node_modules'), join(dir, 'node_modules'), 'dir');
+// Its changes and tests import `verso`, as a user's do; here that is the linked sources.
+writeFileSync(join(dir, 'vitest.config.mjs'), `export default { resolve: { alias: [
+  { find: /^verso\\/testing$/, replacement: ${JSON.stringify(join(dir, 'gateway/testing.ts'))} },
+  { find: /^verso$/, replacement: ${JSON.stringify(join(dir, 'gateway/index.ts'))} },
+] } };\n`);
 const configFile = join(dir, 'gateway.yaml');
 writeFileSync(configFile, readFileSync('gateway.yaml', 'utf8').replace('spec: specs/shop.openapi.yaml', `spec: ${resolve('specs/shop.openapi.yaml')}`));
 
@@ -29,7 +34,7 @@ const CHANGE = `/**
  * directions and 2024-09-01's OpenAPI document from them. See "Authoring changes" in the README.
  */
 
-import { change, endpoint, schema } from '../../gateway/index.js';
+import { change, endpoint, schema } from 'verso';
 
 export default change({
   description: 'Describe what changed for clients.',
@@ -43,7 +48,7 @@ export default change({
 
 const TEST = `/** versions/2025-06-01/order-note.ts: what 2024-09-01 clients get of 2025-06-01 responses. */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 describe('2025-06-01/order-note', () => {
   // \`expected\` is what 2024-09-01 clients get today, before this change: write what they must get with it.

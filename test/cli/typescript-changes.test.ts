@@ -23,7 +23,7 @@ describe('TypeScript change files', () => {
       const script = `const { loadBundle } = await import(${JSON.stringify(compiled)});
 const bundle = await loadBundle(${JSON.stringify(join(ROOT, 'versions'))});
 console.log(JSON.stringify(bundle.versions.map((v) => [v.id, v.changes.map((c) => c.id)])));`;
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
       expect(run.stderr).toBe('');
       expect(JSON.parse(run.stdout)).toEqual([
         ['2025-06-01', ['2025-06-01/order-customer-id', '2025-06-01/order-status-canceled']],

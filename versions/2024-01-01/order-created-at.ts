@@ -1,4 +1,4 @@
-import { change, schema } from '../../gateway/index.js';
+import { change, schema } from 'verso';
 
 export default change({
   description: 'Order.created (unix seconds) is replaced by created_at, an ISO 8601 date-time.',

@@ -1,4 +1,4 @@
-import { change, schema, type Json } from '../../gateway/index.js';
+import { change, schema, type Json } from 'verso';
 
 /** "12.50" (major units, two decimals) → 1250 (minor units). */
 const toMinor = (value: Json) => Math.round(Number(value) * 100);

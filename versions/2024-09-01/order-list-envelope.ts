@@ -1,4 +1,4 @@
-import { change, endpoint, type JsonObject } from '../../gateway/index.js';
+import { change, endpoint, type JsonObject } from 'verso';
 
 export default change({
   description: 'GET /orders returns a page object { data, has_more } instead of a bare array of orders.',

@@ -1,4 +1,4 @@
-import { change, schema } from '../../gateway/index.js';
+import { change, schema } from 'verso';
 
 export default change({
   description: 'Order.customer, the customer id, is renamed customer_id. The customer object that '

@@ -1,4 +1,4 @@
-import { change, schema } from '../../gateway/index.js';
+import { change, schema } from 'verso';
 
 export default change({
   description: 'The order status "cancelled" is spelled "canceled".',

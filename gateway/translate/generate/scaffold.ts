@@ -27,12 +27,6 @@ export function camelCase(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** An import specifier from `fromFile` to `toFile`: `../../gateway/index.js`. */
-export function importPath(fromFile: string, toFile: string): string {
-  const path = relative(dirname(fromFile), toFile).split(sep).join('/');
-  return path.startsWith('.') ? path : `./${path}`;
-}
-
 export interface ScaffoldInput {
   name: string;
   /** The version the change belongs to, and the one before it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { camelCase, importPath, KEBAB_CASE, placeholderSample, toKebabCase, tsLiteral } from '../../../gateway/translate/generate/scaffold.js';
+import { camelCase, KEBAB_CASE, placeholderSample, toKebabCase, tsLiteral } from '../../../gateway/translate/generate/scaffold.js';
 import type { OpenApiDocument } from '../../../gateway/translate/spec.js';
 
 describe('scaffold helpers', () => {
@@ -10,12 +10,6 @@ describe('scaffold helpers', () => {
     expect(toKebabCase('order_gift note')).toBe('order-gift-note');
     expect(toKebabCase('2fa-codes')).toBe('fa-codes');
     expect(camelCase('order-gift-note')).toBe('orderGiftNote');
-  });
-
-  it('writes imports relative to the new file', () => {
-    expect(importPath('/p/versions/2025-06-01/x.ts', '/p/gateway/index.js')).toBe('../../gateway/index.js');
-    expect(importPath('/p/test/versions/2025-06-01/x.test.ts', '/p/gateway/testing.js')).toBe('../../../gateway/testing.js');
-    expect(importPath('/p/x.ts', '/p/gateway/index.js')).toBe('./gateway/index.js');
   });
 
   it('writes JSON as TypeScript literals: bare keys, single quotes, one line when it fits', () => {

@@ -1,6 +1,6 @@
 /** versions/2024-01-01/order-created-at.ts: created (unix seconds) is replaced by created_at (ISO 8601). */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 const ORDER = { id: 'ord_0001', customer: 'cus_0001', amount: '19.99', status: 'paid', created_at: '2025-01-01T09:37:00Z' };
 const OLDER = { id: 'ord_0001', customer: 'cus_0001', amount: '19.99', status: 'paid', created: 1735724220 };

@@ -1,6 +1,6 @@
 /** versions/2024-09-01/customer-full-name.ts: Customer.full_name is renamed name. */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 const ALAN = { id: 'cus_0003', name: 'Alan Turing', email: 'alan@example.com', created_at: '2024-12-02T08:45:00Z' };
 const OLDER = { id: 'cus_0003', full_name: 'Alan Turing', email: 'alan@example.com', created_at: '2024-12-02T08:45:00Z' };

@@ -1,6 +1,6 @@
 /** versions/2024-09-01/error-code.ts: error.type is renamed error.code. */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 describe('2024-09-01/error-code', () => {
   it('calls code type in a 404 for 2024-01-01 clients', async () => {

@@ -3,7 +3,7 @@
  * currency, instead of a decimal string in major units ("19.99"), between 2024-09-01 and 2024-01-01.
  */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 const ORDER = { id: 'ord_0001', customer: 'cus_0001', amount: 1999, currency: 'usd', status: 'paid', created_at: '2025-01-01T09:37:00Z' };
 const OLDER = { id: 'ord_0001', customer: 'cus_0001', amount: '19.99', status: 'paid', created_at: '2025-01-01T09:37:00Z' };

@@ -1,6 +1,6 @@
 /** versions/2024-09-01/order-list-envelope.ts: GET /orders answers { data, has_more } instead of a bare array. */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 describe('2024-09-01/order-list-envelope', () => {
   it('gives 2024-01-01 clients the bare array of orders, each converted', async () => {

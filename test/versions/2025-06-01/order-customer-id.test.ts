@@ -3,7 +3,7 @@
  * customer_details → customer, between 2025-06-01 and 2024-09-01.
  */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 const ADA = { id: 'cus_0001', name: 'Ada Lovelace', email: 'ada@example.com', created_at: '2024-11-04T10:00:00Z' };
 const ORDER = { id: 'ord_0001', customer_id: 'cus_0001', amount: 1999, currency: 'usd', status: 'paid', created_at: '2025-01-01T09:37:00Z' };

@@ -1,6 +1,6 @@
 /** versions/2025-06-01/order-status-canceled.ts: "canceled" was spelled "cancelled" before 2025-06-01. */
 import { describe, it } from 'vitest';
-import { expectTranslation } from '../../../gateway/testing.js';
+import { expectTranslation } from 'verso/testing';
 
 const ORDER = { id: 'ord_0005', customer_id: 'cus_0002', amount: 2500, currency: 'usd', status: 'canceled', created_at: '2025-01-02T13:05:00Z' };
 const OLDER = { id: 'ord_0005', customer: 'cus_0002', amount: 2500, currency: 'usd', status: 'cancelled', created_at: '2025-01-02T13:05:00Z' };
