@@ -25,6 +25,7 @@ export const PROBLEMS = {
   VERSO_CHANGE_FAILED: { status: 500, type: 'change-failed', title: 'A version change failed' },
   VERSO_BAD_GATEWAY: { status: 502, type: 'bad-gateway', title: 'Upstream unavailable' },
   VERSO_SHUTTING_DOWN: { status: 503, type: 'shutting-down', title: 'Gateway shutting down' },
+  VERSO_UPSTREAM_BUSY: { status: 503, type: 'upstream-busy', title: 'Upstream busy' },
   VERSO_GATEWAY_TIMEOUT: { status: 504, type: 'gateway-timeout', title: 'Upstream timed out' },
   // The admin listener (usage API, pins, dashboard, metrics).
   VERSO_ADMIN_UNAUTHORIZED: { status: 401, type: 'admin-unauthorized', title: 'Admin token required' },

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Agent, Pool } from 'undici';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { GatewayConfig } from './config/types.js';
+import type { GatewayConfig, UpstreamConfig } from './config/types.js';
 import { createAdminServer } from './admin/server.js';
 import { createIdentifier } from './clients/identify.js';
 import { createRequestHandler, NO_TRANSLATION, PINS_OFF } from './handle-request.js';
@@ -113,9 +113,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   app.addHook('onRequestAbort', async (request) => completed.aborted(request, request.verso?.reply));
 
 
-  const connectTimeouts = new Map([...config.upstreams.values()].map((u) => [new URL(u.url).origin, u.connectTimeoutMs]));
+  // One bounded connection pool per upstream origin (upstreams.NAME.connections); requests beyond
+  // it wait in the pool's queue, whose length the forwarder bounds (upstreams.NAME.queueLimit).
+  const upstreamAt = new Map<string, UpstreamConfig>();
+  for (const u of config.upstreams.values()) if (!upstreamAt.has(new URL(u.url).origin)) upstreamAt.set(new URL(u.url).origin, u);
+  const pools = new Map<string, Pool>();
   const dispatcher = new Agent({
-    factory: (origin, opts) => new Pool(origin, { ...opts, connect: { timeout: connectTimeouts.get(String(origin)) ?? 5000 } }),
+    factory: (origin, opts) => {
+      const u = upstreamAt.get(String(origin));
+      const pool = new Pool(origin, { ...opts, connections: u?.connections, connect: { timeout: u?.connectTimeoutMs ?? 5000 } });
+      pools.set(String(origin), pool);
+      return pool;
+    },
   });
 
   // Bodies are never parsed on the passthrough path: the stream is handed to the upstream as is.
@@ -139,6 +148,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       isClosing,
       observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
       observeTranslation,
+      waiting: (origin: string) => pools.get(origin)?.stats.queued ?? 0,
       translateLimit: config.proxy.translateLimit,
       jsonDepth: config.proxy.jsonDepth,
     }, dispatcher),

@@ -36,6 +36,8 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
       speaks: canonical(u.speaks),
       timeoutMs: durationMs(u.timeout),
       connectTimeoutMs: durationMs(u.connectTimeout),
+      connections: u.connections,
+      queueLimit: u.queueLimit,
       health: u.health,
     });
   }

@@ -187,6 +187,8 @@ export const configSchema = {
           speaks: { ...versionToken, default: 'head' },
           timeout: { ...duration, default: '30s' },
           connectTimeout: { ...duration, default: '5s' },
+          connections: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'the most connections open to this upstream at once; further requests wait for one' },
+          queueLimit: { type: 'integer', minimum: 0, default: 1024, description: 'the most requests waiting for a connection to this upstream; past it, 503 with Retry-After' },
           health: { type: 'string', pattern: '^/', description: 'a path starting with "/", such as "/health"' },
         },
       },

@@ -32,6 +32,8 @@ export interface RawUpstream {
   speaks: string;
   timeout: number | string;
   connectTimeout: number | string;
+  connections: number;
+  queueLimit: number;
   health?: string;
 }
 
@@ -102,6 +104,10 @@ export interface UpstreamConfig {
   speaks: string;
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** Most connections open to it at once (undici Pool `connections`). */
+  connections: number;
+  /** Most requests waiting for one of them; past it, 503. */
+  queueLimit: number;
   health?: string;
 }
 

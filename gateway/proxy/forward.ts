@@ -36,6 +36,8 @@ export interface ForwardDeps {
   observeUpstream(upstream: string, seconds: number): void;
   /** Seconds spent translating one body (the translation latency metric). */
   observeTranslation(direction: 'response', seconds: number): void;
+  /** Requests waiting for a connection to the upstream at `origin` (its pool's queue). */
+  waiting(origin: string): number;
   /** `proxy.translateLimit`: the most bytes of an answer collected to be translated. */
   translateLimit: number;
   /** `proxy.jsonDepth`: the deepest nesting of a JSON answer that is translated. */
@@ -74,6 +76,12 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
 
   return function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: Plan, query: string, changes?: RequestChanges): FastifyReply {
     const target = targets.get(upstream.name)!;
+    if (deps.waiting(target.origin) >= upstream.queueLimit) {
+      // Every connection busy and the queue full: say when to come back rather than queue without end.
+      reply.header('retry-after', '1');
+      deps.sendProblem(reply, 'VERSO_UPSTREAM_BUSY', `The upstream "${upstream.name}" has ${upstream.connections} connections busy and ${upstream.queueLimit} requests waiting for one (upstreams.${upstream.name}.queueLimit); retry shortly.`);
+      return reply;
+    }
     let source: Headers = request.headers;
     if (changes !== undefined) {
       source = { ...request.headers };

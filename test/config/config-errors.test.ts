@@ -39,7 +39,7 @@ describe('config validation', () => {
     expect(config.resolve.order).toEqual(['header', 'path', 'query', 'media-type', 'default']);
     expect(config.resolve.default).toBe('2025-06-01');
     expect(config.proxy).toEqual({ bodyLimit: 1048576, translateLimit: 8388608, jsonDepth: 256, trustForwarded: false, shutdownTimeoutMs: 30000 });
-    expect(config.upstreams.get('shop')).toEqual({ name: 'shop', url: 'http://127.0.0.1:3000', speaks: '2025-06-01', timeoutMs: 30000, connectTimeoutMs: 5000, health: undefined });
+    expect(config.upstreams.get('shop')).toEqual({ name: 'shop', url: 'http://127.0.0.1:3000', speaks: '2025-06-01', timeoutMs: 30000, connectTimeoutMs: 5000, connections: 128, queueLimit: 1024, health: undefined });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
