@@ -15,6 +15,8 @@
  */
 
 import type { FastifyReply } from 'fastify';
+import type { GatewayConfig } from './config/types.js';
+import { renderTemplate } from './error-template.js';
 import { PROBLEM_CONTENT_TYPE, problem, type ProblemCode } from './errors.js';
 import { mergeVary, withoutHopByHop, type Headers } from './proxy/headers.js';
 import { deeperThan } from './proxy/json-depth.js';
@@ -26,8 +28,14 @@ import { ChangeFailure } from './translate/model.js';
 /** Answer with a problem document; nothing happens when a response has already been sent. */
 export type SendProblem = (reply: FastifyReply, code: ProblemCode, detail: string, extensions?: Record<string, unknown>) => FastifyReply;
 
-/** The problem sender of a listener; `baseUrl` is `problems.baseUrl`, the prefix of every `type`. */
-export function problemSender(baseUrl: string): SendProblem {
+/**
+ * The problem sender of a listener; `baseUrl` is `problems.baseUrl`, the prefix of every `type`.
+ * With `errors` (the public listener's `errors` config) set to a template, errors are rendered in
+ * the API's own shape (error-template.ts) instead of RFC 9457.
+ */
+export function problemSender(baseUrl: string, errors?: GatewayConfig['errors']): SendProblem {
+  const template = errors?.format === 'template' ? errors.template : undefined;
+  const contentType = template === undefined ? PROBLEM_CONTENT_TYPE : errors!.contentType;
   return function sendProblem(reply, code, detail, extensions) {
     if (reply.sent) return reply;
     const ctx = reply.request.verso;
@@ -36,7 +44,7 @@ export function problemSender(baseUrl: string): SendProblem {
       reply.headers(ctx.responseHeaders);
     }
     const body = problem(baseUrl, code, detail, { ...extensions, request_id: reply.request.id });
-    return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    return reply.code(body.status).type(contentType).send(JSON.stringify(template === undefined ? body : renderTemplate(template, body)));
   };
 }
 

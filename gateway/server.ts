@@ -83,7 +83,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const pinBook = new PinBook(store, { refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now, versions: config.versions });
   const pins = config.pins.enabled ? pinBook : undefined;
   const translator = options.translator;
-  const sendProblem = problemSender(config.problems.baseUrl);
+  // The public listener answers in the API's own error shape when errors.template says so.
+  const sendProblem = problemSender(config.problems.baseUrl, config.errors);
 
   // Once a response has finished: its usage row, the request counter, the access line.
   const completion: CompletionStep[] = [

@@ -3,6 +3,7 @@
  * finds, so one run reports all of them.
  */
 
+import { TEMPLATE_NAMES, unknownPlaceholders } from '../error-template.js';
 import { dateOf, impliedAliases } from '../resolve/version-id.js';
 import type { ConfigProblem, RawConfig } from './types.js';
 import { durationMs, instantMs } from './units.js';
@@ -183,7 +184,18 @@ const listenerTimeouts: Check = (config, problems) => {
   if (durationMs(bodyTimeout) > request) problems.push({ path: ['listen', 'bodyTimeout'], message: `must not be longer than listen.requestTimeout (${requestTimeout}); got ${bodyTimeout}` });
 };
 
-const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, pinAfterRequestSources, listenerPorts, listenerTimeouts, adminToken, remoteAddressLast];
+/** A template is required by `errors.format: template`, and may name only the fields gateway errors have. */
+const errorTemplate: Check = (config, problems) => {
+  const { format, template } = config.errors;
+  if (format === 'template' && template === undefined) {
+    problems.push({ path: ['errors', 'template'], message: 'is required when errors.format is "template": the API\'s error body, such as { error: { type: invalid_request_error, code: "{code}", message: "{detail}" } }' });
+  }
+  for (const { path, name } of unknownPlaceholders(template ?? {})) {
+    problems.push({ path: ['errors', 'template', ...path], message: `"{${name}}" names no field of a gateway error; use one of ${TEMPLATE_NAMES.map((n) => `{${n}}`).join(', ')}` });
+  }
+};
+
+const CHECKS: Check[] = [uniqueVersionNames, versionOrder, lifecycleDates, versionReferences, routeReferences, defaultLast, pinAfterRequestSources, listenerPorts, listenerTimeouts, errorTemplate, adminToken, remoteAddressLast];
 
 /**
  * Every cross-field problem. `partial`: the config failed its schema, so a check may meet a value

@@ -83,6 +83,7 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
     },
     log: { ...raw.log },
     problems: { ...raw.problems },
+    errors: { format: raw.errors.format, contentType: raw.errors.contentType, template: raw.errors.template },
     store: raw.store.postgres !== undefined
       ? { kind: 'postgres', url: raw.store.postgres }
       : { kind: 'sqlite', file: raw.store.sqlite === ':memory:' ? ':memory:' : resolve(base, raw.store.sqlite!) },

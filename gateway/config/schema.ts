@@ -248,6 +248,16 @@ export const configSchema = {
         level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
       },
     },
+    errors: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        format: { enum: ['problem', 'template'], default: 'problem', description: '"problem" (RFC 9457) or "template" (the API\'s own error shape, errors.template)' },
+        contentType: { type: 'string', minLength: 1, default: 'application/json', description: 'the Content-Type of errors rendered from errors.template' },
+        template: { type: 'object', description: 'the API\'s error body, with "{detail}", "{code}", "{status}", … where the gateway\'s values go' },
+      },
+    },
     problems: {
       type: 'object',
       additionalProperties: false,

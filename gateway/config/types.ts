@@ -62,6 +62,7 @@ export interface RawConfig {
   proxy: { bodyLimit: number | string; translateLimit: number | string; jsonDepth: number; trustForwarded: boolean; shutdownTimeout: number | string };
   log: { level: string };
   problems: { baseUrl: string };
+  errors: { format: 'problem' | 'template'; contentType: string; template?: Record<string, unknown> };
   store: { sqlite?: string; postgres?: string };
   usage: { record: boolean; flushInterval: number | string; bufferLimit: number; rollupAfter: number | string };
   pins: { refresh: number | string };
@@ -148,6 +149,7 @@ export interface GatewayConfig {
   proxy: { bodyLimit: number; translateLimit: number; jsonDepth: number; trustForwarded: boolean; shutdownTimeoutMs: number };
   log: { level: string };
   problems: { baseUrl: string };
+  errors: { format: 'problem' | 'template'; contentType: string; template?: Record<string, unknown> };
   /**
    * Where usage counts and pins live: exactly one of the two. `sqlite` is an absolute file path
    * (resolved against the config file's folder) or ":memory:"; `postgres` a connection string.
