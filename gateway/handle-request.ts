@@ -76,6 +76,7 @@ export function createRequestHandler(deps: RequestPathDeps) {
   // Headers a request may carry once: what the gateway reads them for must not depend on which line wins.
   const singletons = new Set(['host', 'authorization', 'content-type', config.resolve.header.toLowerCase(), ...config.clients.flatMap((rule) => ('header' in rule ? [rule.header.toLowerCase()] : []))]);
   const singletonLengths = new Set([...singletons].map((name) => name.length));
+  const pinAll = config.pins.firstRequest === 'all';
 
   return function handleRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     // Every answer from here on, problems included, carries what the context knows (respond.ts).
@@ -110,15 +111,18 @@ export function createRequestHandler(deps: RequestPathDeps) {
 
     // Stripe-style pinning: a client's first request pins it to the version it used; later
     // requests that name no version get the pin. Remote addresses are shared and reassigned, so
-    // a client known only by its address is never pinned.
+    // a client known only by its address is never pinned. A first request pins only a client whose
+    // id it cannot mint at will (pins.firstRequest: verified), or any (all): a stream of made-up
+    // header ids would otherwise grow the pin set without bound (issue 10).
     const pinnable = ctx.client.by !== 'remote-address';
     const pin = pinnable ? deps.pins.get(ctx.client.id) : undefined;
+    const pinsFirst = pinnable && (pinAll || ctx.client.by === 'api-key' || (ctx.client.by === 'jwt' && ctx.client.verified === true));
     const resolved = resolver.resolve({ path: target.path, query: target.query, headers: request.headers, pin });
     if (!resolved.ok) {
       return fail(reply, PROBLEM_OF[resolved.kind], resolved.detail, { supported_versions: supported, ...(resolved.requested ? { requested_version: resolved.requested } : {}) });
     }
     const version = resolved.version;
-    if (pinnable && pin === undefined) deps.pins.pinFirst(ctx.client.id, version.id);
+    if (pinsFirst && pin === undefined) deps.pins.pinFirst(ctx.client.id, version.id);
     ctx.version = version;
     ctx.source = resolved.source;
     ctx.path = resolved.path;

@@ -295,6 +295,7 @@ export const configSchema = {
       default: {},
       properties: {
         refresh: { ...duration, default: '10s' },
+        firstRequest: { enum: ['verified', 'all'], default: 'verified', description: 'which clients a first request pins: "verified" (API keys, verified JWTs: ids a client cannot mint at will) or "all" (header ids too)' },
       },
     },
   },

@@ -6,7 +6,7 @@ const PINNING = `resolve:
 clients:
   - header: X-Client-Id
   - remoteAddress: true
-pins: { refresh: 50ms }
+pins: { refresh: 50ms, firstRequest: all }
 `;
 
 describe('version pinning', () => {
@@ -42,6 +42,18 @@ describe('version pinning', () => {
   it('lets a version the request names win over the pin, without moving the pin', async () => {
     expect(await version({ 'x-client-id': 'alice', 'api-version': '2024-09-01' })).toBe('2024-09-01');
     expect(await version({ 'x-client-id': 'alice' })).toBe('2024-01-01');
+  });
+
+  it('pins a header-identified client on its first request only when pins.firstRequest is all', async () => {
+    const strict = await startTestGateway(shopConfig(origin.url, PINNING.replace('firstRequest: all', 'firstRequest: verified')));
+    try {
+      const res = await fetch(`${strict.url}/orders`, { headers: { 'x-client-id': 'mallory-1', 'api-version': '2024-01-01' } });
+      expect(res.headers.get('api-version')).toBe('2024-01-01');
+      expect(strict.gateway.pins!.get('mallory-1')).toBeUndefined();
+      expect((await fetch(`${strict.url}/orders`, { headers: { 'x-client-id': 'mallory-1' } })).headers.get('api-version')).toBe('2025-06-01');
+    } finally {
+      await strict.close();
+    }
   });
 
   it('never pins a client known only by its remote address', async () => {
