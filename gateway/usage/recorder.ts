@@ -30,6 +30,8 @@ export interface RecorderOptions {
 
 const MINUTE_MS = 60_000;
 const ROLLUP_EVERY_MS = 3_600_000;
+/** Rows (and client records) per store write of a flush. */
+const FLUSH_CHUNK = 1000;
 /** close(): the final flush is tried this many times, waiting these delays in between (~1.75 s in all). */
 const CLOSE_RETRY_DELAYS_MS = [250, 500, 1_000];
 const NO_OP = (): void => {};
@@ -230,11 +232,21 @@ export class UsageRecorder {
     this.#generation++;
     this.#keyLookup = false;
     this.#inFlight = rows.size;
+    // In chunks, the event loop served between them: one 10,000-client batch held it ~100 ms on
+    // SQLite (issue 10). A chunk that fails puts back only itself and the chunks after it, so
+    // nothing written is counted twice.
+    const rowList = [...rows.values()];
+    const clientList = [...clients.values()];
+    let written = 0;
     try {
-      await this.#store.write({ rows: [...rows.values()], clients: [...clients.values()] });
+      for (let i = 0; i < Math.max(rowList.length, clientList.length); i += FLUSH_CHUNK) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        await this.#store.write({ rows: rowList.slice(i, i + FLUSH_CHUNK), clients: clientList.slice(i, i + FLUSH_CHUNK) });
+        written = i + FLUSH_CHUNK;
+      }
     } catch (err) {
       this.#inFlight = 0;
-      this.#mergeBack(rows, clients);
+      this.#mergeBack(unwritten(rows, written), unwritten(clients, written));
       this.#onFlushFailure();
       if (!this.#failing) this.#logger.warn({ err, rows: this.#rows.size }, 'usage flush failed; counts stay buffered and are retried');
       else this.#logger.debug({ err, rows: this.#rows.size }, 'usage flush failed again');
@@ -279,4 +291,13 @@ function clientInfo(client: ClientIdentity): ClientInfo {
   if (client.label !== undefined) info.label = client.label;
   if (client.verified !== undefined) info.verified = client.verified;
   return info;
+}
+
+/** The entries of `map` from position `from` on (its insertion order, the order chunks were cut in). */
+function unwritten<V>(map: Map<string, V>, from: number): Map<string, V> {
+  if (from === 0) return map;
+  const out = new Map<string, V>();
+  let i = 0;
+  for (const [key, value] of map) if (i++ >= from) out.set(key, value);
+  return out;
 }

@@ -241,6 +241,26 @@ describe('UsageRecorder', () => {
     ]);
   });
 
+  it('writes a large flush in chunks of 1,000 rows, serving the event loop between them, and after a failed chunk writes the rest exactly once', async () => {
+    const { store, recorder, fault } = await setup();
+    for (let i = 0; i < 2500; i++) recorder.record({ id: `client-${i}`, by: 'header' }, 'v1', 'header', 'GET /a', 200, T0);
+    // The third write fails: the first two chunks are in the store, the third is put back.
+    const events: string[] = [];
+    const original = fault.batches;
+    let calls = 0;
+    Object.defineProperty(fault, 'failWrites', { get: () => { calls++; events.push(`write ${calls}`); return calls === 3; }, configurable: true });
+    setImmediate(() => events.push('event loop'));
+    await expect(recorder.flush()).rejects.toThrow('store unreachable (injected)');
+    expect(original.map((b) => b.rows.length)).toEqual([1000, 1000, 500]);
+    expect(events.indexOf('event loop')).toBeGreaterThan(events.indexOf('write 1'));
+    expect(events.indexOf('event loop')).toBeLessThan(events.indexOf('write 2'));
+    expect(recorder.bufferedRows).toBe(500);
+    Object.defineProperty(fault, 'failWrites', { value: false, writable: true, configurable: true });
+    await recorder.flush();
+    expect(await total(store)).toEqual([{ count: 2500, firstSeen: T0, lastSeen: T0 }]);
+    expect(await total(store, ['client'])).toHaveLength(2500);
+  });
+
   it('drops counts for new rows beyond the buffer bound, and reports them once per flush', async () => {
     const { store, recorder, fault, lines, events } = await setup({ bufferLimit: 3 });
     fault.failWrites = true;
