@@ -62,6 +62,12 @@ export async function runCli(args: readonly string[], { io = stdio, stdin = proc
     });
 
   program
+    .command('init')
+    .description('Scaffold a project that depends on verso: gateway.yaml, a placeholder spec, versions/ with one example change and its test, package.json scripts. Never overwrites a file.')
+    .argument('[dir]', 'the project folder', '.')
+    .action(action(async (dir: string) => (await import('./init.js')).initCommand({ dir }, io)));
+
+  program
     .command('start')
     .description('Start the gateway and its admin listener.')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)

@@ -76,6 +76,12 @@ describe.concurrent('the verso binary', () => {
     });
   });
 
+  it('init: refuses a folder that already has a gateway.yaml, writing nothing', async () => {
+    const res = await spawnVerso(['init', '.']);
+    expect({ code: res.code, stdout: res.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(res.stderr).toMatch(/^verso init: gateway\.yaml, versions\/index\.ts already exist in \/.+; nothing was written \(init never overwrites a file\)\n$/);
+  });
+
   it('report: prints an empty store\'s report at VERSO_NOW', async () => {
     const res = await spawnVerso(['report', '--config', CONFIG], { env: { VERSO_NOW: NOW } });
     expect({ code: res.code, stdout: res.stdout, stderr: res.stderr }).toEqual({
