@@ -23,21 +23,23 @@ export const CLIENT_CLOSED = 499;
  * request completes once, whichever comes first.
  */
 export class Completion extends LogController {
-  readonly #completed = new WeakSet<FastifyRequest>();
-
   constructor(private readonly steps: readonly CompletionStep[], private readonly onAborted: () => void = () => {}) {
     super({ disableRequestLogging: true });
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (this.#completed.has(request)) return;
-    this.#completed.add(request);
+    // A request the handler never saw has no context, and no abort to complete it twice.
+    const ctx = request.verso;
+    if (ctx) {
+      if (ctx.completed) return;
+      ctx.completed = true;
+    }
     for (const step of this.steps) step(request, reply, error);
   }
 
   /** The client of `request` closed its connection before the response was whole. */
   aborted(request: FastifyRequest, reply: FastifyReply | undefined): void {
-    if (reply === undefined || this.#completed.has(request) || reply.raw.writableFinished) return;
+    if (reply === undefined || request.verso?.completed || reply.raw.writableFinished) return;
     this.onAborted();
     reply.raw.statusCode = CLIENT_CLOSED;
     this.requestCompleted(null, request, reply);

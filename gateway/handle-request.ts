@@ -92,6 +92,7 @@ export function createRequestHandler(deps: RequestPathDeps) {
       vary,
       responseHeaders: NO_HEADERS,
       reply,
+      completed: false,
     };
     request.verso = ctx;
     logClient(request.log, ctx.client.id);

@@ -31,6 +31,8 @@ export interface RequestContext {
   responseHeaders: Record<string, string>;
   /** The request's reply, for completing a request whose client went away (completion.ts). */
   reply: FastifyReply;
+  /** Whether its completion steps have run (a request completes once: completion.ts). */
+  completed: boolean;
 }
 
 declare module 'fastify' {

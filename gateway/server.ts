@@ -115,16 +115,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
 
   // One bounded connection pool per upstream origin (upstreams.NAME.connections); requests beyond
-  // it wait in the pool's queue, whose length the forwarder bounds (upstreams.NAME.queueLimit).
+  // it wait in the pool's queue, whose length the forwarder bounds (upstreams.NAME.queueLimit) by
+  // counting its own requests in flight (undici's pool stats walk every connection per call).
   const upstreamAt = new Map<string, UpstreamConfig>();
   for (const u of config.upstreams.values()) if (!upstreamAt.has(new URL(u.url).origin)) upstreamAt.set(new URL(u.url).origin, u);
-  const pools = new Map<string, Pool>();
   const dispatcher = new Agent({
     factory: (origin, opts) => {
       const u = upstreamAt.get(String(origin));
-      const pool = new Pool(origin, { ...opts, connections: u?.connections, connect: { timeout: u?.connectTimeoutMs ?? 5000 } });
-      pools.set(String(origin), pool);
-      return pool;
+      return new Pool(origin, { ...opts, connections: u?.connections, connect: { timeout: u?.connectTimeoutMs ?? 5000 } });
     },
   });
 
@@ -149,7 +147,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       isClosing,
       observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
       observeTranslation,
-      waiting: (origin: string) => pools.get(origin)?.stats.queued ?? 0,
       translateLimit: config.proxy.translateLimit,
       jsonDepth: config.proxy.jsonDepth,
     }, dispatcher),

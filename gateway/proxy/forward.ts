@@ -36,8 +36,6 @@ export interface ForwardDeps {
   observeUpstream(upstream: string, seconds: number): void;
   /** Seconds spent translating one body (the translation latency metric). */
   observeTranslation(direction: 'response', seconds: number): void;
-  /** Requests waiting for a connection to the upstream at `origin` (its pool's queue). */
-  waiting(origin: string): number;
   /** `proxy.translateLimit`: the most bytes of an answer collected to be translated. */
   translateLimit: number;
   /** `proxy.jsonDepth`: the deepest nesting of a JSON answer that is translated. */
@@ -52,6 +50,8 @@ interface Target {
   host: string;
   /** A path the upstream URL carries (`http://legacy:8080/api` → `/api`), put before every request path. */
   basePath: string;
+  /** Requests sent and not yet finished: at most `connections` running, the rest waiting for one. */
+  inFlight: number;
 }
 
 /**
@@ -64,7 +64,7 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
   const targets = new Map<string, Target>();
   for (const upstream of upstreams) {
     const url = new URL(upstream.url);
-    targets.set(upstream.name, { upstream, origin: url.origin, host: url.host, basePath: url.pathname === '/' ? '' : url.pathname });
+    targets.set(upstream.name, { upstream, origin: url.origin, host: url.host, basePath: url.pathname === '/' ? '' : url.pathname, inFlight: 0 });
   }
   /** The down-chain is the same for every request of one response chain: built once, not per request. */
   const answers = new WeakMap<ResponseChain, AnswerTranslation>();
@@ -76,7 +76,7 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
 
   return function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamConfig, plan: Plan, query: string, changes?: RequestChanges): FastifyReply {
     const target = targets.get(upstream.name)!;
-    if (deps.waiting(target.origin) >= upstream.queueLimit) {
+    if (target.inFlight >= upstream.connections + upstream.queueLimit) {
       // Every connection busy and the queue full: say when to come back rather than queue without end.
       reply.header('retry-after', '1');
       deps.sendProblem(reply, 'VERSO_UPSTREAM_BUSY', `The upstream "${upstream.name}" has ${upstream.connections} connections busy and ${upstream.queueLimit} requests waiting for one (upstreams.${upstream.name}.queueLimit); retry shortly.`);
@@ -111,6 +111,7 @@ export function createForwarder(upstreams: Iterable<UpstreamConfig>, deps: Forwa
     }
     const handler = plan.response === undefined ? new Exchange(reply, target, deps) : new TranslatingExchange(reply, target, deps, answerFor(plan.response));
     request.verso!.sentAt = performance.now();
+    target.inFlight++;
     try {
       dispatcher.dispatch({
         origin: target.origin,
@@ -140,10 +141,11 @@ export type Forward = ReturnType<typeof createForwarder>;
 class Exchange {
   private res: ServerResponse | undefined = undefined;
   protected ended = false;
+  private released = false;
 
   constructor(
     protected readonly reply: FastifyReply,
-    private readonly target: Target,
+    protected readonly target: Target,
     protected readonly deps: ForwardDeps,
   ) {}
 
@@ -187,13 +189,22 @@ class Exchange {
     }
   }
 
+  /** The upstream request is over (answered, failed or cancelled): it no longer counts against the pool's bound. */
+  protected release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.target.inFlight--;
+  }
+
   onResponseEnd(): void {
+    this.release();
     if (this.ended) return;
     this.ended = true;
     this.res?.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.release();
     if (this.ended) return;
     this.ended = true;
     if (this.res !== undefined) {
@@ -259,6 +270,7 @@ class TranslatingExchange extends Exchange {
   }
 
   override onResponseEnd(): void {
+    this.release();
     const decoder = this.decoder;
     if (decoder === undefined || this.ended) return super.onResponseEnd();
     this.ended = true;
