@@ -51,7 +51,7 @@ const clients = opts.clients ? { ...CLIENTS, count: Number(opts.clients) } : CLI
 const log = (line) => process.stdout.write(`${line}\n`);
 
 async function measure(load, cell) {
-  const request = { url: cell.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? clients : cell.clients ?? undefined, connections, core: CORES.load };
+  const request = { url: cell.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? clients : cell.clients ?? undefined, connections, core: CORES.load, method: cell.method, body: cell.body };
   const warm = warmup > 0 ? await load.run({ ...request, seconds: warmup }) : { requests: 0 };
   const cpuBefore = cpuMicros(cell.pids);
   const waitBefore = runQueueMicros(cell.pids);

@@ -103,7 +103,7 @@ async function main() {
         servers.push(server);
       }
       if (pair % 2 === 1) servers.reverse();
-      const request = (s) => ({ url: s.url + (s.path ?? PATH), headers: s.headers ?? HEADERS, clients: s.clients === undefined ? clients : s.clients ?? undefined, connections, core: CORES.load });
+      const request = (s) => ({ url: s.url + (s.path ?? PATH), headers: s.headers ?? HEADERS, clients: s.clients === undefined ? clients : s.clients ?? undefined, connections, core: CORES.load, method: s.method, body: s.body });
       const both = (secs) => Promise.all(servers.map((s) => load.run({ ...request(s), seconds: secs })));
       if (warmup > 0) await both(warmup);
       for (let round = 0; round < rounds; round++) {

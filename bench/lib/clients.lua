@@ -10,6 +10,9 @@ local n = 0
 local i = 0
 
 function init(args)
+  -- A POST cell's method and body (lib/load.mjs passes them in the environment).
+  if os.getenv("BENCH_METHOD") then wrk.method = os.getenv("BENCH_METHOD") end
+  if os.getenv("BENCH_BODY") then wrk.body = os.getenv("BENCH_BODY") end
   n = tonumber(args[1])
   i = (tonumber(args[4] or "0") or 0) % n
   for k = 0, n - 1 do

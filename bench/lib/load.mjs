@@ -51,10 +51,10 @@ function wrkVersion() {
   return undefined;
 }
 
-function run(core, cmd, args) {
+function run(core, cmd, args, env = {}) {
   const [file, argv] = pinnedCommand(core, cmd, args);
   return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => { out += c; });
@@ -76,11 +76,13 @@ function toMs(text) {
  * `clients.script`: another wrk script taking the same arguments (lib/mix.lua).
  * @param {{ url: string, headers: Record<string,string>, clients?: { header: string, count: number, format: string, start?: number, script?: string }, connections: number, seconds: number, core: number }} o
  */
-async function runWrk({ url, headers, clients, connections, seconds, core }) {
+async function runWrk({ url, headers, clients, connections, seconds, core, method, body }) {
+  if ((method || body) && !clients) throw new Error('a POST cell needs clients (lib/clients.lua sends its method and body)');
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   if (clients) args.push('-s', clients.script ?? CLIENTS_LUA);
-  const out = await run(core, 'wrk', [...args, url, ...(clients ? ['--', String(clients.count), clients.header, clients.format, String(clients.start ?? 0)] : [])]);
+  const env = { ...(method ? { BENCH_METHOD: method } : {}), ...(body ? { BENCH_BODY: body } : {}) };
+  const out = await run(core, 'wrk', [...args, url, ...(clients ? ['--', String(clients.count), clients.header, clients.format, String(clients.start ?? 0)] : [])], env);
   const total = /(\d+) requests in ([\d.]+\w+),/.exec(out);
   const p99 = /^\s*99%\s+(\S+)/m.exec(out);
   if (!total || !p99) throw new Error(`cannot read wrk output:\n${out}`);
@@ -97,7 +99,8 @@ async function runWrk({ url, headers, clients, connections, seconds, core }) {
   };
 }
 
-async function runAutocannon(script, { url, headers, clients, connections, seconds, core }) {
+async function runAutocannon(script, { url, headers, clients, connections, seconds, core, method }) {
+  if (method) throw new Error('POST cells need wrk (apt-get install -y wrk)');
   const args = [script, '-c', String(connections), '-d', String(seconds), '-j', '--timeout', '5'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   const r = JSON.parse(clients

@@ -18,6 +18,7 @@ function send(res, status, body) {
 const server = http.createServer((req, res) => {
   const q = req.url.indexOf('?');
   const path = q === -1 ? req.url : req.url.slice(0, q);
+  if (path === '/orders' && req.method === 'POST') return send(res, 201, BODIES.order); // the form cells' create
   if (path === '/orders') return send(res, 200, BODIES.list);
   if (path.startsWith('/orders/')) return send(res, 200, BODIES.order);
   return send(res, 404, BODIES.notFound);
