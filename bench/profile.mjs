@@ -62,7 +62,7 @@ try {
     const ctx = { origin, cores: CORES, tmp, nginx: undefined, verso, nodeArgs };
     const ready = await startCell(cell, ctx, started);
     if (!ready.proc) throw new Error(`${name} has no process of its own to profile`);
-    const request = { url: ready.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? clients : cell.clients ?? undefined, connections: Number(opts.connections), core: CORES.load };
+    const request = { url: ready.url + (cell.path ?? PATH), headers: cell.headers ?? HEADERS, clients: cell.clients === undefined ? clients : cell.clients ?? undefined, connections: Number(opts.connections), core: CORES.load, method: cell.method, body: cell.body };
     const w = await load.run({ ...request, seconds: Number(opts.warmup) });
     const r = await load.run({ ...request, seconds: Number(opts.duration) });
     log(`${name}: ${Math.round(r.rps)} req/s under the profiler (slower than unprofiled)`);
