@@ -4,7 +4,7 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfigText } from '../../gateway/config/load.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/server.js';
@@ -112,4 +112,19 @@ routes:
   - prefix: /customers
     upstream: shop
 ${extra}`;
+}
+
+/**
+ * Write `bytes` to a raw connection to `url` (where the exact bytes matter) and resolve to
+ * everything the server writes back until it closes the connection; rejects after 5 s without a close.
+ */
+export function rawExchange(url: string, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write(bytes));
+    socket.on('data', (c: Buffer) => { got += c.toString('utf8'); });
+    socket.on('close', () => { clearTimeout(timer); resolve(got); });
+    socket.on('error', reject);
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no close within 5 s; got ${JSON.stringify(got)}`)); }, 5000);
+  });
 }

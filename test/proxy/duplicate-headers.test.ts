@@ -1,6 +1,5 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopConfig, startOrigin, startTestGateway, type Origin, type TestGateway } from '../helpers/servers.js';
+import { rawExchange, shopConfig, startOrigin, startTestGateway, type Origin, type TestGateway } from '../helpers/servers.js';
 
 // Node keeps the first of two Host or Authorization lines and joins two X-Client-Id lines with
 // ", ": a request carrying a header it may only carry once is refused, not read one way here and
@@ -17,15 +16,8 @@ describe('headers a request may carry once', () => {
     await origin.close();
   });
 
-  function raw(head: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let got = '';
-      const socket = net.connect(Number(new URL(gw.url).port), '127.0.0.1', () => socket.write(`${head}\r\n`));
-      socket.on('data', (c) => { got += c.toString('utf8'); });
-      socket.on('close', () => resolve(got));
-      socket.on('error', reject);
-    });
-  }
+  const raw = (head: string) => rawExchange(gw.url, `${head}\r\n`);
+
 
   for (const [name, lines] of [
     ['Host', 'Host: a.example\r\nHost: b.example\r\n'],

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopConfig, startTestGateway, type TestGateway } from '../helpers/servers.js';
+import { rawExchange, shopConfig, startTestGateway, type TestGateway } from '../helpers/servers.js';
 
 // A body that stops arriving (issue 10): `Content-Length: 100` and 5 bytes sent was held forever,
 // with its upstream connection. listen.bodyTimeout answers 408 and cancels the upstream request.
@@ -26,17 +25,7 @@ describe('a request body that stalls', () => {
     await new Promise((resolve) => upstream.close(resolve));
   });
 
-  /** Everything the gateway writes back on a raw connection, until it closes it. */
-  function raw(bytes: string, { port = Number(new URL(gw.url).port) } = {}): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let got = '';
-      const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
-      socket.on('data', (c) => { got += c.toString('utf8'); });
-      socket.on('close', () => resolve(got));
-      socket.on('error', reject);
-      setTimeout(() => { socket.destroy(); reject(new Error(`no close within 5 s; got ${JSON.stringify(got)}`)); }, 5000);
-    });
-  }
+  const raw = (bytes: string, { url = gw.url } = {}) => rawExchange(url, bytes);
 
   it('answers 408 when no byte of the body arrives for listen.bodyTimeout, closes the connection and cancels the upstream request', async () => {
     const answer = await raw('POST /orders/stall HTTP/1.1\r\nHost: x\r\nAPI-Version: 2025-06-01\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"cus');
@@ -55,11 +44,11 @@ describe('a request body that stalls', () => {
   });
 
   it('answers a request Node cannot parse, and headers over the limit, with problems on both listeners', async () => {
-    for (const port of [Number(new URL(gw.url).port), Number(new URL(gw.adminUrl).port)]) {
-      const malformed = await raw('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', { port });
+    for (const url of [gw.url, gw.adminUrl]) {
+      const malformed = await raw('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', { url });
       expect(malformed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nContent-Type: application\/problem\+json; charset=utf-8\r\n/);
       expect(JSON.parse(malformed.split('\r\n\r\n')[1])).toMatchObject({ status: 400, code: 'VERSO_MALFORMED_REQUEST', type: 'https://verso.dev/problems/malformed-request' });
-      const huge = await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, { port });
+      const huge = await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, { url });
       expect(huge).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
       expect(JSON.parse(huge.split('\r\n\r\n')[1])).toMatchObject({ status: 431, code: 'VERSO_HEADERS_TOO_LARGE' });
     }
