@@ -29,6 +29,7 @@ const INTEGRATION = [
   'test/proxy/**/*.test.ts',
   'test/demo/**/*.test.ts',
   'test/admin/**/*.test.ts',
+  'test/reload/**/*.test.ts',
   'test/logging/**/*.test.ts',
   'test/cli/smoke.test.ts',
   'test/cli/new-change.test.ts',

@@ -30,12 +30,17 @@ export class GatewayMetrics {
   /** Counts not yet folded into `requests`, by slot: ((version index + 1) * 2 + deprecated) * 5 + class; version index -1 = none. */
   private pending: number[] = [];
   private readonly slotLabels: { version: string; deprecated: string; status_class: string }[] = [];
+  /** The version each slot was described for: a reload may give an index another version (issue 13). */
+  private readonly slotVersions: (VersionConfig | undefined)[] = [];
   private readonly upstream: LatencyHistogram;
   private readonly translation: LatencyHistogram;
   readonly flushFailures: Counter;
   readonly dropped: Counter;
   readonly buffered: Gauge;
   readonly aborted: Counter;
+  readonly reloads: Counter<'result'>;
+  readonly lastReloadSuccess: Gauge;
+  readonly configInfo: Gauge<'hash'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -62,6 +67,9 @@ export class GatewayMetrics {
     this.flushFailures = new Counter({ name: 'verso_usage_flush_failures_total', help: 'Usage flushes the store refused; the counts stay buffered and are retried.', registers });
     this.dropped = new Counter({ name: 'verso_usage_dropped_total', help: 'Request counts dropped because the usage buffer was full while the store was unreachable.', registers });
     this.aborted = new Counter({ name: 'verso_requests_aborted_total', help: 'Requests whose client closed the connection before the response was whole (logged and counted as status 499).', registers });
+    this.reloads = new Counter({ name: 'verso_config_reload_total', help: 'Configuration reloads (SIGHUP, POST /admin/reload, file watch) by result: success, or failure (the running configuration stays).', labelNames: ['result'], registers });
+    this.lastReloadSuccess = new Gauge({ name: 'verso_config_last_reload_success_timestamp_seconds', help: 'When the running configuration was loaded (start-up or the last successful reload), in Unix seconds.', registers });
+    this.configInfo = new Gauge({ name: 'verso_config_info', help: 'Always 1, labelled with the hash of the running configuration (config file, spec and change files).', labelNames: ['hash'], registers });
     this.buffered = new Gauge({ name: 'verso_usage_buffered_rows', help: 'Distinct usage rows held in memory, waiting for the next flush.', registers });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'verso_' });
   }
@@ -70,13 +78,24 @@ export class GatewayMetrics {
   request(version: VersionConfig | undefined, status: number, now: number): void {
     const deprecated = version !== undefined && statusAt(version, now) !== 'active' ? 1 : 0;
     const slot = (((version === undefined ? -1 : version.index) + 1) * 2 + deprecated) * CLASSES + slotOfStatus(status);
-    if (slot >= this.pending.length || this.slotLabels[slot] === undefined) this.describeSlot(slot, version, deprecated, status);
+    if (slot >= this.pending.length || this.slotVersions[slot] !== version || this.slotLabels[slot] === undefined) this.describeSlot(slot, version, deprecated, status);
     this.pending[slot]++;
   }
 
   private describeSlot(slot: number, version: VersionConfig | undefined, deprecated: number, status: number): void {
     while (this.pending.length <= slot) this.pending.push(0);
+    // Counts under the slot's earlier version are folded in under its labels before it changes hands.
+    if (this.pending[slot] > 0) this.requests.inc(this.slotLabels[slot], this.pending[slot]);
+    this.pending[slot] = 0;
+    this.slotVersions[slot] = version;
     this.slotLabels[slot] = { version: version?.id ?? 'none', deprecated: deprecated ? 'true' : 'false', status_class: statusClass(status) };
+  }
+
+  /** The configuration now running, from start-up or a reload. */
+  configLoaded(hash: string, at: number): void {
+    this.configInfo.reset();
+    this.configInfo.set({ hash }, 1);
+    this.lastReloadSuccess.set(at / 1000);
   }
 
   upstreamLatency(upstream: string, seconds: number): void {

@@ -3,33 +3,23 @@
  * in handle-request.ts.
  */
 
-import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { Agent, Pool } from 'undici';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { GatewayConfig, UpstreamConfig } from './config/types.js';
-import { createAdminServer } from './admin/server.js';
-import { createIdentifier } from './clients/identify.js';
-import { createRequestHandler, NO_TRANSLATION, PINS_OFF } from './handle-request.js';
+import type { GatewayConfig } from './config/types.js';
 import { clientErrorProblems, serverWith } from './listener.js';
-import { Completion, countRequest, recordUsage, type CompletionStep } from './completion.js';
-import { problemSender } from './respond.js';
+import { countRequest, recordUsage, type CompletionStep } from './completion.js';
 import { GatewayMetrics } from './metrics.js';
 import { PinBook } from './usage/pins.js';
 import { UsageRecorder } from './usage/recorder.js';
 import { initOnDemand } from './usage/store/init-on-demand.js';
 import { openStore } from './usage/store/open.js';
 import type { UsageStore } from './usage/store/types.js';
-import { Lifecycle } from './lifecycle/lifecycle.js';
-import { bodyTooLarge, limitedBody } from './proxy/body-limit.js';
-import { createForwarder } from './proxy/forward.js';
-import { createUpChain } from './proxy/translate-request.js';
 import type { Translator } from './translate/translator.js';
-import { RouteTable } from './proxy/route-table.js';
-import { Resolver } from './resolve/resolver.js';
 import { createLogSink } from './log-sink.js';
-import { accessLine, lazyChildLogger } from './request-log.js';
-import './request-context.js';
+import { accessLine } from './request-log.js';
+import { buildGeneration, type Generation, type Shared } from './generation.js';
+import { configHash, keepRestartOnly, loadEverything, problemsOf, SourceWatch, type ConfigStatus, type Loaded, type ReloadResult, type ReloadTrigger } from './reload.js';
 
 export interface GatewayOptions {
   /** Where log lines go (default: stdout). */
@@ -39,11 +29,17 @@ export interface GatewayOptions {
   random?: () => number;
   /** The translation engine (loadTranslator); without it every request passes through. */
   translator?: Translator;
+  /** How a reload reads the configuration (default: the config file, its spec and changes, afresh). */
+  load?: (file: string) => Promise<Loaded>;
 }
 
 export interface Gateway {
-  app: FastifyInstance;
-  admin: FastifyInstance;
+  /** The configuration now running (a reload replaces it). */
+  readonly config: GatewayConfig;
+  readonly translator: Translator | undefined;
+  /** The node:http servers under the public and admin listeners. */
+  server: Server;
+  adminServer: Server;
   logger: Logger;
   metrics: GatewayMetrics;
   store: UsageStore;
@@ -53,16 +49,20 @@ export interface Gateway {
   pins?: PinBook;
   /** Start both listeners; resolves to their URLs. */
   listen(): Promise<{ url: string; adminUrl: string }>;
+  /**
+   * Read the configuration afresh and swap it in if all of it is valid; requests in flight finish
+   * on the one they started with. Never rejects: a failed reload keeps the running configuration
+   * and says why in its result.
+   */
+  reload(trigger: ReloadTrigger): Promise<ReloadResult>;
+  status(): ConfigStatus;
   /** Graceful shutdown: stop accepting, let in-flight requests finish (up to shutdownTimeout). */
   close(): Promise<void>;
 }
 
-const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
-
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = pino({ level: config.log.level, base: { service: 'verso' } }, options.logStream ?? createLogSink());
   let closing = false;
-  const isClosing = () => closing;
   const now = options.now ?? Date.now;
 
   // Usage: counted in memory on the request path, flushed to the store off it (usage/recorder.ts).
@@ -82,105 +82,107 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   // The pin book serves /pins whether or not pinning is on; requests consult it only when it is.
   const pinBook = new PinBook(store, { refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now, versions: config.versions });
   const pins = config.pins.enabled ? pinBook : undefined;
-  const translator = options.translator;
-  // The public listener answers in the API's own error shape when errors.template says so.
-  const sendProblem = problemSender(config.problems.baseUrl, config.errors);
 
-  // Once a response has finished: its usage row, the request counter, the access line.
-  const completion: CompletionStep[] = [
-    ...(recorder ? [recordUsage(recorder, now)] : []),
-    countRequest(metrics, now),
-    accessLine(logger),
-  ];
-
-  const completed = new Completion(completion, () => metrics.aborted.inc());
-
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    logController: completed,
-    childLoggerFactory: lazyChildLogger,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    return503OnClosing: false,
-    serverFactory: serverWith(config.listen.timeouts),
-    clientErrorHandler: clientErrorProblems(config.problems.baseUrl),
-    exposeHeadRoutes: false,
-    routerOptions: { maxParamLength: 65_536 },
-    // Requests the router rejects before any route runs (a bad percent-escape) still get a problem.
-    frameworkErrors: (error, _request, reply) => sendProblem(reply as FastifyReply, 'VERSO_INVALID_PATH', `The request path is not acceptable: ${error.message}.`),
-  });
-  app.decorateRequest('verso', null);
-  // A client that goes away before its response is whole still gets its access line (status 499), usage row and metric.
-  app.addHook('onRequestAbort', async (request) => completed.aborted(request, request.verso?.reply));
-
-
-  // One bounded connection pool per upstream origin (upstreams.NAME.connections); requests beyond
-  // it wait in the pool's queue, whose length the forwarder bounds (upstreams.NAME.queueLimit) by
-  // counting its own requests in flight (undici's pool stats walk every connection per call).
-  const upstreamAt = new Map<string, UpstreamConfig>();
-  for (const u of config.upstreams.values()) if (!upstreamAt.has(new URL(u.url).origin)) upstreamAt.set(new URL(u.url).origin, u);
-  const dispatcher = new Agent({
-    factory: (origin, opts) => {
-      const u = upstreamAt.get(String(origin));
-      return new Pool(origin, { ...opts, connections: u?.connections, connect: { timeout: u?.connectTimeoutMs ?? 5000 } });
-    },
-  });
-
-  // Bodies are never parsed on the passthrough path: the stream is handed to the upstream as is.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (request, payload, done) => done(null, limitedBody(payload, config.proxy.bodyLimit)));
-
-  const observeTranslation = (direction: 'request' | 'response', seconds: number) => metrics.translationLatency(direction, seconds);
-  const handler = createRequestHandler({
-    config,
-    resolver: new Resolver(config),
-    routes: new RouteTable(config),
-    lifecycle: new Lifecycle(config.versions),
-    identify: createIdentifier(config.clients),
-    pins: pins ?? PINS_OFF,
-    translator: translator ?? NO_TRANSLATION,
-    translateRequest: createUpChain({ bodyLimit: config.proxy.bodyLimit, jsonDepth: config.proxy.jsonDepth, sendProblem, observeTranslation }),
-    forward: createForwarder(config.upstreams.values(), {
-      trustForwarded: config.proxy.trustForwarded,
-      versionHeader: config.resolve.header.toLowerCase(),
-      sendProblem,
-      isClosing,
-      observeUpstream: (upstream: string, seconds: number) => metrics.upstreamLatency(upstream, seconds),
-      observeTranslation,
-      translateLimit: config.proxy.translateLimit,
-      jsonDepth: config.proxy.jsonDepth,
-    }, dispatcher),
-    sendProblem,
+  const shared: Shared = {
+    logger,
+    metrics,
+    store,
+    recorder,
+    pinBook,
     now,
     random: options.random ?? Math.random,
-    isClosing,
-  });
-  app.route({ method: METHODS, url: '*', handler });
+    isClosing: () => closing,
+    // Once a response has finished: its usage row, the request counter, the access line.
+    completion: [
+      ...(recorder ? [recordUsage(recorder, now)] : []),
+      countRequest(metrics, now),
+      accessLine(logger),
+    ] satisfies CompletionStep[],
+    reload: (trigger) => reload(trigger),
+    configStatus: () => status(),
+  };
 
-  // Malformed requests fastify rejects before routing still get a problem document.
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const { code, detail, extensions } = bodyTooLarge(config.proxy.bodyLimit);
-      return sendProblem(reply, code, detail, extensions);
+  // Each configuration runs as a generation (generation.ts); the listeners outlive them all and
+  // hand every new request to the current one.
+  let current: Generation | undefined;
+  let pending: Promise<Generation> | undefined = buildGeneration(config, options.translator, configHash(config), shared).then((g) => (current = g));
+  const generation = () => current!;
+  const server = serverWith(config.listen.timeouts)((req, res) => generation().servePublic(req, res));
+  const adminServer = serverWith(config.listen.timeouts)((req, res) => generation().serveAdmin(req, res));
+  // Requests Node's parser refuses before any route runs still get a problem document.
+  for (const s of [server, adminServer]) s.on('clientError', (err: Error, socket) => clientErrorProblems(generation().config.problems.baseUrl)(err, socket));
+
+  let lastReload: ReloadResult | undefined;
+  let reloading: Promise<ReloadResult> | undefined;
+  const load = options.load ?? loadEverything;
+  const watcher = new SourceWatch(() => void reload('watch'), logger.child({ component: 'reload' }));
+
+  function status(): ConfigStatus {
+    const g = generation();
+    return { file: g.config.file, config_hash: g.hash, loaded_at: new Date(g.loadedAt).toISOString(), ...(lastReload ? { last_reload: lastReload } : {}) };
+  }
+
+  // One reload at a time; a request for one while another runs gets that one's result.
+  function reload(trigger: ReloadTrigger): Promise<ReloadResult> {
+    reloading ??= swap(trigger).finally(() => { reloading = undefined; });
+    return reloading;
+  }
+
+  async function swap(trigger: ReloadTrigger): Promise<ReloadResult> {
+    const started = performance.now();
+    const running = generation();
+    const log = logger.child({ component: 'reload', trigger });
+    const finish = (fields: Pick<ReloadResult, 'result' | 'config_hash' | 'problems' | 'restart_required'>): ReloadResult => {
+      lastReload = { ...fields, trigger, at: new Date(now()).toISOString(), duration_ms: Math.round(performance.now() - started) };
+      metrics.reloads.inc({ result: fields.result });
+      return lastReload;
+    };
+    if (closing) return finish({ result: 'failure', config_hash: running.hash, problems: ['the gateway is shutting down'] });
+    let next: Generation;
+    let restartRequired: string[];
+    try {
+      const loaded = await load(running.config.file);
+      const kept = keepRestartOnly(running.config, loaded.config);
+      restartRequired = kept.restartRequired;
+      next = await buildGeneration(kept.config, loaded.translator, loaded.hash, shared);
+    } catch (err) {
+      const problems = problemsOf(err);
+      log.error({ problems, config_hash: running.hash }, `reload failed: ${problems.length} problem(s); the running configuration stays`);
+      return finish({ result: 'failure', config_hash: running.hash, problems });
     }
-    if (error.statusCode && error.statusCode < 500) return sendProblem(reply, 'VERSO_INVALID_PATH', `The request could not be read: ${error.message}.`);
-    // The client went away while its body was being read: nobody to answer, and onRequestAbort logs it as 499.
-    if (request.raw.aborted || reply.raw.destroyed) return;
-    request.log.error({ err: error }, 'unexpected gateway error');
-    return sendProblem(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
-  });
-
-  const admin = createAdminServer({ config, logger, isClosing, translator, store, pins: pinBook, recorder, metrics, now });
+    current = next;
+    if (next.config.log.level !== logger.level) logger.level = next.config.log.level;
+    pinBook.useVersions(next.config.versions);
+    metrics.configLoaded(next.hash, next.loadedAt);
+    if (next.config.reload.watch) watcher.watch(next.config);
+    else watcher.close();
+    // The replaced generation closes once its last request has finished.
+    void running.retire();
+    const result = finish({ result: 'success', config_hash: next.hash, ...(restartRequired.length > 0 ? { restart_required: restartRequired } : {}) });
+    log.info({ config_hash: next.hash, previous_hash: running.hash, duration_ms: result.duration_ms, ...(restartRequired.length > 0 ? { restart_required: restartRequired } : {}) },
+      restartRequired.length > 0 ? `configuration reloaded; ${restartRequired.join(', ')} changed and take${restartRequired.length === 1 ? 's' : ''} effect at the next restart` : 'configuration reloaded');
+    return result;
+  }
 
   return {
-    app,
-    admin,
+    get config() { return generation().config; },
+    get translator() { return generation().translator; },
+    server,
+    adminServer,
     logger,
     metrics,
     store,
     recorder,
     pins,
+    reload,
+    status,
     async listen() {
+      if (pending) {
+        await pending;
+        pending = undefined;
+      }
+      metrics.configLoaded(generation().hash, generation().loadedAt);
+      if (config.reload.watch) watcher.watch(config);
       // A store that cannot be reached at start-up (PostgreSQL down) does not stop the gateway:
       // counts buffer and pins start empty, and both retry on their intervals.
       try {
@@ -190,30 +192,35 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
       recorder?.start();
       await pins?.start();
-      const url = await app.listen({ host: config.listen.host, port: config.listen.port });
-      const adminUrl = await admin.listen({ host: config.admin.host, port: config.admin.port });
+      const url = await listenOn(server, config.listen.host, config.listen.port);
+      const adminUrl = await listenOn(adminServer, config.admin.host, config.admin.port);
       return { url, adminUrl };
     },
     async close() {
       if (closing) return;
       closing = true;
+      watcher.close();
+      await pending?.catch(() => undefined);
+      const { shutdownTimeoutMs } = generation().config.proxy;
       const force = setTimeout(() => {
-        logger.warn({ timeout_ms: config.proxy.shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
-        app.server.closeAllConnections();
-      }, config.proxy.shutdownTimeoutMs);
+        logger.warn({ timeout_ms: shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
+        server.closeAllConnections();
+      }, shutdownTimeoutMs);
       force.unref();
       // A kept-alive connection whose in-flight response has been sent is idle and would hold the
       // shutdown for the full shutdownTimeout: close idle connections as they appear. Polling
       // here keeps the request path free of shutdown hooks.
-      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       sweep.unref();
       try {
-        await app.close();
+        await closeServer(server);
       } finally {
         clearTimeout(force);
         clearInterval(sweep);
-        await admin.close();
-        await dispatcher.close();
+        adminServer.closeAllConnections();
+        await closeServer(adminServer);
+        await reloading?.catch(() => undefined);
+        await generation().retire();
         // Every finished request has been counted by now; the last counts and pins reach the store.
         await recorder?.close();
         await pins?.close();
@@ -223,4 +230,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     },
   };
+}
+
+/** Listen and resolve to the URL, as fastify writes it (`http://127.0.0.1:8080`, `http://[::1]:8080`). */
+function listenOn(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      const address = server.address() as AddressInfo;
+      resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
 }

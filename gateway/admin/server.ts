@@ -5,11 +5,11 @@
  * listener.
  */
 
-import { clientErrorProblems, serverWith } from '../listener.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { problemSender } from '../respond.js';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
+import type { ConfigStatus, ReloadResult, ReloadTrigger } from '../reload.js';
 import { checkUpstreams } from './health.js';
 import { registerDocsRoutes } from './docs.js';
 import type { Translator } from '../translate/translator.js';
@@ -35,14 +35,19 @@ export interface AdminDeps {
   recorder?: UsageRecorder;
   metrics: GatewayMetrics;
   now(): number;
+  /** Reload the configuration (server.ts); resolves to the result, success or failure. */
+  reload(trigger: ReloadTrigger): Promise<ReloadResult>;
+  /** The running configuration and the last reload. */
+  configStatus(): ConfigStatus;
 }
 
-export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now }: AdminDeps): FastifyInstance {
-  const admin = Fastify({ serverFactory: serverWith(config.listen.timeouts), clientErrorHandler: clientErrorProblems(config.problems.baseUrl), loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now, reload, configStatus }: AdminDeps): FastifyInstance {
+  // The listener's server (timeouts, parser-level errors) is server.ts's; this app is handed each request.
+  const admin = Fastify({ loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   if (config.admin.token !== undefined) requireAdminToken(admin, config.admin.token, config.problems.baseUrl);
   // Every error this listener answers is a problem document, fastify's own 404s and 4xx included.
   const sendProblem = problemSender(config.problems.baseUrl);
-  admin.setNotFoundHandler((request, reply) => sendProblem(reply, 'VERSO_ADMIN_NOT_FOUND', `The admin listener has no ${request.method} ${request.url.split("?")[0]} (its endpoints: /health, /metrics, /usage, /pins, /dashboard, /openapi, /docs, /changelog).`));
+  admin.setNotFoundHandler((request, reply) => sendProblem(reply, 'VERSO_ADMIN_NOT_FOUND', `The admin listener has no ${request.method} ${request.url.split("?")[0]} (its endpoints: /health, /metrics, /usage, /pins, /dashboard, /openapi, /docs, /changelog, /admin/reload).`));
   admin.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status === 415) return sendProblem(reply, 'VERSO_UNSUPPORTED_MEDIA_TYPE', `The admin listener cannot read a ${String(request.headers['content-type'])} body here.`);
@@ -56,11 +61,20 @@ export function createAdminServer({ config, logger, isClosing, translator, metri
   admin.get('/health/live', async () => ({ status: 'ok' }));
 
   // Readiness: this instance should get traffic: it is not draining and every upstream answers.
+  // The running configuration and the last reload ride along (a failed reload does not make the
+  // instance unready: it keeps serving the configuration it has).
   admin.get('/health/ready', async (_request, reply) => {
-    if (isClosing()) return reply.code(503).send({ status: 'draining' });
+    if (isClosing()) return reply.code(503).send({ status: 'draining', config: configStatus() });
     const upstreams = await checkUpstreams(config.upstreams.values());
     const ready = Object.values(upstreams).every((u) => u.ok);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', upstreams });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', upstreams, config: configStatus() });
+  });
+
+  // Reload (issue 13): as SIGHUP does. 200 with the result when the new configuration runs; 422
+  // with every problem when it was refused and the running one stays.
+  admin.post('/admin/reload', async (_request, reply) => {
+    const result = await reload('admin');
+    return reply.code(result.result === 'success' ? 200 : 422).send(result);
   });
 
   // Generated from the changes: per-version OpenAPI documents, HTML reference, changelog.

@@ -1,23 +1,24 @@
 /**
- * `verso start`: load the config, start both listeners, print where they are, and shut down
- * gracefully on SIGTERM or SIGINT (in-flight requests finish; a second signal forces the exit).
+ * `verso start`: load the config, start both listeners, print where they are, reload the
+ * configuration on SIGHUP (server.ts: all of it or none of it; a failed reload is logged and the
+ * running configuration stays), and shut down gracefully on SIGTERM or SIGINT (in-flight requests
+ * finish; a second signal forces the exit).
  */
 
-import { loadConfigFile } from '../config/load.js';
+import { loadEverything } from '../reload.js';
 import { createGateway, type Gateway } from '../server.js';
-import { loadTranslator } from '../translate/translator.js';
 
 export interface StartedGateway extends Gateway { url: string; adminUrl: string }
 
 export async function startGateway(configFile: string, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<StartedGateway> {
-  const config = loadConfigFile(configFile);
-  const translator = await loadTranslator(config);
+  const { config, translator } = await loadEverything(configFile);
   const gateway = createGateway(config, { translator });
   const { url, adminUrl } = await gateway.listen();
   gateway.logger.info({ url, admin_url: adminUrl, config: config.file, versions: config.versions.map((v) => v.id) }, 'verso listening');
   print(`Verso gateway  ${url}  (versions ${config.versions.map((v) => v.id).join(', ')}; head ${config.head})`);
-  print(`Admin API      ${adminUrl}  (GET /health/live, /health/ready, /metrics, /usage, /usage/deprecated, /pins${translator ? ', /openapi, /docs, /changelog' : ''})`);
+  print(`Admin API      ${adminUrl}  (GET /health/live, /health/ready, /metrics, /usage, /usage/deprecated, /pins, POST /admin/reload${translator ? ', /openapi, /docs, /changelog' : ''})`);
   print(`Dashboard      ${adminUrl}/dashboard`);
+  print(`Reload         kill -HUP ${process.pid}, or POST ${adminUrl}/admin/reload${config.reload.watch ? '; also when the config, spec or a change file changes' : ''}`);
   const where = config.store.kind === 'sqlite' ? `SQLite ${config.store.file}` : `PostgreSQL ${redactUrl(config.store.url)}`;
   print(`Usage store    ${where}${config.usage.record ? '' : ' (recording off)'}${config.pins.enabled ? '; pinning on' : ''}`);
   if (translator) print(`Translation    ${translator.model.changes.length} change(s) from ${config.translation!.changes}; every version is served from upstreams that speak ${[...new Set([...config.upstreams.values()].map((u) => u.speaks))].join(', ')}`);
@@ -41,6 +42,10 @@ export async function startGateway(configFile: string, print: (line: string) => 
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // SIGHUP never stops the gateway (Node's default would): it reloads, as nginx does.
+  process.on('SIGHUP', () => {
+    if (!stopping) void gateway.reload('signal');
+  });
   return { ...gateway, url, adminUrl };
 }
 

@@ -40,7 +40,7 @@ export function formatKeyPath(path: KeyPath): string {
   return out || '(top level)';
 }
 
-function formatProblem(file: string, problem: ConfigProblem): string {
+export function formatProblem(file: string, problem: ConfigProblem): string {
   const where = problem.line ? `${file}:${problem.line}` : file;
   return `${where} ${formatKeyPath(problem.path)}: ${problem.message}`;
 }

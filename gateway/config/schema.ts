@@ -240,6 +240,14 @@ export const configSchema = {
         shutdownTimeout: { ...duration, default: '30s' },
       },
     },
+    reload: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        watch: { type: 'boolean', default: false, description: 'reload when the config file, the spec or a change file changes (as SIGHUP does)' },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,

@@ -60,6 +60,7 @@ export interface RawConfig {
   routes: RawRoute[];
   translation?: { spec: string; changes: string };
   proxy: { bodyLimit: number | string; translateLimit: number | string; jsonDepth: number; trustForwarded: boolean; shutdownTimeout: number | string };
+  reload: { watch: boolean };
   log: { level: string };
   problems: { baseUrl: string };
   errors: { format: 'problem' | 'template'; contentType: string; template?: Record<string, unknown> };
@@ -147,6 +148,7 @@ export interface GatewayConfig {
   /** Head OpenAPI document and changes folder, relative to the config file; absent = passthrough only. */
   translation?: { spec: string; changes: string };
   proxy: { bodyLimit: number; translateLimit: number; jsonDepth: number; trustForwarded: boolean; shutdownTimeoutMs: number };
+  reload: { watch: boolean };
   log: { level: string };
   problems: { baseUrl: string };
   errors: { format: 'problem' | 'template'; contentType: string; template?: Record<string, unknown> };

@@ -6,8 +6,8 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Change, VersionBundle } from './authoring.js';
+import { FreshModules } from './fresh-modules.js';
 
 export interface LoadedChange {
   /** Path of the file below `versions/`, without extension. */
@@ -47,30 +47,20 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-const TYPESCRIPT = /\.[mc]?ts$/;
-let typeScript: Promise<void> | undefined;
-
 /**
- * tsx's loaders (ESM and CommonJS), registered once in this process the first time a change file
- * is TypeScript: the CLI loads `.ts` changes with no build step, in this repository and in a
- * project that depends on verso. A process already started under `--import tsx` takes no harm
- * from a second registration; compiled `.js` changes never load tsx at all.
+ * A fresh module table for one load (fresh-modules.ts): `.ts` and `.js` changes alike, no build
+ * step, and a reload sees the files as they are now. `verso` inside a change file is this gateway.
  */
-function loadTypeScript(): Promise<void> {
-  typeScript ??= (async () => {
-    const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-    esm.register();
-    cjs.register();
-  })();
-  return typeScript;
+async function freshModules(): Promise<FreshModules> {
+  const [verso, testing] = await Promise.all([import('../index.js'), import('../testing.js')]);
+  return new FreshModules({ verso, 'verso/testing': testing });
 }
 
-async function importDefault(file: string): Promise<unknown> {
-  if (TYPESCRIPT.test(file)) await loadTypeScript();
-  const exported = (await import(pathToFileURL(file).href)).default as unknown;
-  // A `.ts` file in a package that is not `"type": "module"` loads as CommonJS, its exports one level down.
-  const inner = (exported as { default?: unknown; kind?: unknown } | null)?.default;
-  return inner !== undefined && (exported as { kind?: unknown }).kind === undefined ? inner : exported;
+function importDefault(modules: FreshModules, file: string): unknown {
+  const exports = modules.load(file) as { default?: unknown; kind?: unknown } | null;
+  // A CommonJS change file (`module.exports = change(...)`) has no default export: the module is the change.
+  if (exports && typeof exports === 'object' && !('default' in exports)) return exports.kind === undefined ? undefined : exports;
+  return exports?.default;
 }
 
 /** What a change file exported instead of a change, for the start-up error. */
@@ -88,10 +78,11 @@ export async function loadBundle(directory: string): Promise<LoadedBundle> {
   const indexFile = ['index.js', 'index.mjs', 'index.ts', 'index.mts'].map((f) => join(dir, f)).find((f) => existsSync(f));
   if (!indexFile) throw new TranslationError([{ file: dir, message: 'has no index.ts or index.js exporting versions(...)' }]);
 
+  const modules = await freshModules();
   const problems: BundleProblem[] = [];
   let bundle: VersionBundle | undefined;
   try {
-    const exported = await importDefault(indexFile);
+    const exported = importDefault(modules, indexFile);
     if ((exported as VersionBundle | undefined)?.kind !== 'verso.bundle') problems.push({ file: indexFile, message: 'must `export default versions(version(...), ...)`' });
     else bundle = exported as VersionBundle;
   } catch (err) {
@@ -103,7 +94,7 @@ export async function loadBundle(directory: string): Promise<LoadedBundle> {
   for (const file of listFiles(dir)) {
     if (file === indexFile) continue;
     try {
-      const exported = await importDefault(file);
+      const exported = importDefault(modules, file);
       if ((exported as Change | undefined)?.kind !== 'verso.change') {
         problems.push({ file, message: `${describeExport(exported)}; it must \`export default change({ description, instructions })\`: a file in versions/ holds exactly one change` });
       } else if (typeof (exported as Change).description !== 'string' || (exported as Change).description.trim() === '') {

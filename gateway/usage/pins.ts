@@ -60,7 +60,7 @@ export class PinBook {
   readonly #now: () => number;
   readonly #refreshMs: number;
   readonly #writeDelayMs: number;
-  readonly #versions: readonly VersionConfig[];
+  #versions: readonly VersionConfig[];
   /** client → version, what `get` answers. */
   #cache = new Map<string, string>();
   /** First-request pins cached but not yet in the store. */
@@ -79,6 +79,11 @@ export class PinBook {
     this.#refreshMs = options.refreshMs;
     this.#writeDelayMs = options.writeDelayMs ?? 100;
     this.#versions = options.versions;
+  }
+
+  /** A reloaded configuration's versions (issue 13): pins already held stay as they are. */
+  useVersions(versions: readonly VersionConfig[]): void {
+    this.#versions = versions;
   }
 
   /** The version `client` is pinned to. Synchronous: the request path calls it. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrigin, startTestGateway, type Origin, type TestGateway } from '../helpers/servers.js';
 import { closedPort } from '../helpers/net.js';
@@ -20,6 +21,9 @@ async function json(url: string) {
   const res = await fetch(url);
   return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
 }
+
+/** What readiness says about the running configuration: loaded at start-up, never reloaded here. */
+const RUNNING = { file: resolve('test.yaml'), config_hash: expect.stringMatching(/^[0-9a-f]{12}$/), loaded_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) };
 
 describe('admin health endpoints', () => {
   let shop: Origin;
@@ -59,6 +63,7 @@ describe('admin health endpoints', () => {
           shop: { ok: true, status: 200, latency_ms: expect.any(Number) },
           search: { ok: true, latency_ms: expect.any(Number) },
         },
+        config: RUNNING,
       },
     });
     expect(shop.requests.at(-1)).toMatchObject({ method: 'GET', url: '/health' });
@@ -76,6 +81,7 @@ describe('admin health endpoints', () => {
           shop: { ok: false, latency_ms: expect.any(Number), error: 'ECONNREFUSED' },
           search: { ok: false, latency_ms: expect.any(Number), error: 'ECONNREFUSED' },
         },
+        config: RUNNING,
       },
     });
   });
@@ -90,6 +96,7 @@ describe('admin health endpoints', () => {
           shop: { ok: false, status: 500, latency_ms: expect.any(Number), error: 'health check answered 500' },
           search: { ok: true, latency_ms: expect.any(Number) },
         },
+        config: RUNNING,
       },
     });
   });
@@ -109,6 +116,7 @@ describe('admin health endpoints', () => {
             shop: { ok: true, status: 200, latency_ms: expect.any(Number) },
             search: { ok: false, latency_ms: expect.any(Number), error: 'ECONNREFUSED' },
           },
+          config: RUNNING,
         },
       });
       expect(await json(`${gateway.adminUrl}/health/live`)).toMatchObject({ status: 200, body: { status: 'ok' } });
@@ -131,7 +139,7 @@ describe('admin health endpoints', () => {
       expect(await res.json()).toMatchObject({
         code: 'VERSO_ADMIN_NOT_FOUND',
         type: 'https://verso.dev/problems/admin-not-found',
-        detail: `The admin listener has no ${method} ${path} (its endpoints: /health, /metrics, /usage, /pins, /dashboard, /openapi, /docs, /changelog).`,
+        detail: `The admin listener has no ${method} ${path} (its endpoints: /health, /metrics, /usage, /pins, /dashboard, /openapi, /docs, /changelog, /admin/reload).`,
       });
     }
   });

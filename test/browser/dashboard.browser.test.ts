@@ -211,7 +211,10 @@ describe('the dashboard in a browser', () => {
       await page.screenshot({ path: `${RESULTS}/dashboard-client.png` });
 
       // Closing drops the client from the URL; the shared URL opens it again.
+      // The dialog's close event is queued as a task (HTML's dialog close steps): wait for it.
       await page.click('#detail-close');
+      await page.waitForFunction(() => !document.querySelector('#detail[open]'));
+      await page.waitForFunction(() => location.hash === '', undefined, { timeout: 2000 }).catch(() => undefined);
       expect(await page.evaluate(() => location.hash)).toBe('');
       await page.goto(new URL(`/dashboard#client=${encodeURIComponent(HOSTILE_ID)}`, gw.adminUrl).href);
       await page.waitForSelector('#detail[open] .facts');

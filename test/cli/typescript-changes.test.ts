@@ -1,24 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { transformSync } from 'esbuild';
+import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 // The installed CLI is compiled JavaScript run by plain `node`, and a project's changes are `.ts`
-// files: the bundle loader registers tsx itself (issue 11). Here the loader, compiled as `tsc`
-// would compile it, runs in a plain Node process, no `--import tsx`, on the demo's versions/.
+// files: the bundle loader compiles them itself (translate/fresh-modules.ts, issue 11). Here the
+// loader, compiled to JavaScript, runs in a plain Node process, no TypeScript loader, on the demo's versions/.
 describe('TypeScript change files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'verso-ts-changes-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('load in a plain Node process with no build step and no TypeScript loader on the command line', () => {
-    const source = readFileSync(join(ROOT, 'gateway/translate/bundle.ts'), 'utf8');
-    // Run from the repository so `tsx` resolves from its node_modules, as from a user's project.
+    // Written into node_modules so the packages it imports resolve, as from a user's project.
     const compiled = join(ROOT, 'node_modules/.verso-test-bundle.mjs');
-    writeFileSync(compiled, transformSync(source, { loader: 'ts', format: 'esm' }).code);
+    buildSync({ entryPoints: [join(ROOT, 'gateway/translate/bundle.ts')], bundle: true, packages: 'external', format: 'esm', platform: 'node', outfile: compiled, logLevel: 'silent' });
     try {
       const script = `const { loadBundle } = await import(${JSON.stringify(compiled)});
 const bundle = await loadBundle(${JSON.stringify(join(ROOT, 'versions'))});

@@ -8,25 +8,24 @@
  *
  * `spawnVerso(args, options)` runs the binary under tsx as a user does. Each costs a Node and tsx
  * start-up (about a second, more on a busy machine), so it is kept to one smoke test per command
- * (test/cli/smoke.test.ts).
+ * (test/cli/smoke.test.ts). `startVerso(configFile)` runs `verso start` as a long-lived process,
+ * for the tests of the process itself (signals).
  */
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { runCli } from '../../gateway/cli/program.js';
+import { within } from './net.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
-/**
- * `verso ARGS`, in-process, `input` on stdin. Change files (versions/) are imported once per test
- * file, as in one process: a test that edits one after a command loaded it must load a copy.
- */
+/** `verso ARGS`, in-process, `input` on stdin. Change files are read afresh by every command. */
 export async function verso(args: string[], input = ''): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -83,4 +82,32 @@ export async function spawnVerso(args: string[], options: SpawnOptions = {}): Pr
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface RunningVerso {
+  child: ChildProcess;
+  url: string;
+  adminUrl: string;
+  /** Everything it has written to stdout and stderr so far. */
+  output(): string;
+  exit: Promise<number | null>;
+}
+
+/** `verso start --config FILE` as a real child process; resolves once it has printed both listener URLs. */
+export async function startVerso(configFile: string): Promise<RunningVerso> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', 'start', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const urls = await within(20_000, new Promise<{ url: string; adminUrl: string }>((resolve, reject) => {
+    const look = () => {
+      const url = /^Verso gateway\s+(http:\/\/\S+)/m.exec(output)?.[1];
+      const adminUrl = /^Admin API\s+(http:\/\/\S+)/m.exec(output)?.[1];
+      if (url && adminUrl) resolve({ url, adminUrl });
+    };
+    child.stdout!.on('data', look);
+    void exit.then((code) => reject(new Error(`verso start exited with ${code}:\n${output}`)));
+  }), 'verso start did not print its URLs');
+  return { child, ...urls, output: () => output, exit };
 }

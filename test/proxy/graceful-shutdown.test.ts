@@ -1,34 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopConfig, startOrigin, startTestGateway, type Origin } from '../helpers/servers.js';
 import { rawGet } from '../helpers/raw-http.js';
 import { connectOutcome, deferred, within } from '../helpers/net.js';
+import { startVerso } from '../helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SLOW_BODY = JSON.stringify({ order: 'slow', lines: Array.from({ length: 200 }, (_, i) => i) });
-
-/** `verso start` as a real child process; resolves once it has printed both listener URLs. */
-async function startCli(configFile: string): Promise<{ child: ChildProcess; url: string; adminUrl: string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', 'start', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const urls = await within(20_000, new Promise<{ url: string; adminUrl: string }>((resolve, reject) => {
-    const look = () => {
-      const url = /^Verso gateway\s+(http:\/\/\S+)/m.exec(output)?.[1];
-      const adminUrl = /^Admin API\s+(http:\/\/\S+)/m.exec(output)?.[1];
-      if (url && adminUrl) resolve({ url, adminUrl });
-    };
-    child.stdout!.on('data', look);
-    void exit.then((code) => reject(new Error(`verso start exited with ${code}:\n${output}`)));
-  }), 'verso start did not print its URLs');
-  return { child, ...urls, exit };
-}
 
 /** An origin whose /orders/slow answers only when the test says so. */
 async function holdingOrigin() {
@@ -67,7 +46,7 @@ listen: { host: 127.0.0.1, port: 0 }
 admin: { host: 127.0.0.1, port: 0 }
 log: { level: warn }
 `);
-    const cli = await startCli(configFile);
+    const cli = await startVerso(configFile);
     try {
       expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(cli.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -83,12 +62,12 @@ log: { level: warn }
       const draining = await within(5000, (async () => {
         for (;;) {
           const res = await fetch(`${cli.adminUrl}/health/ready`);
-          const body = await res.text();
+          const body = await res.json();
           if (res.status === 503) return { status: res.status, type: res.headers.get('content-type'), body };
           await new Promise((r) => setTimeout(r, 20));
         }
       })(), 'readiness never reported draining');
-      expect(draining).toEqual({ status: 503, type: 'application/json; charset=utf-8', body: '{"status":"draining"}' });
+      expect(draining).toEqual({ status: 503, type: 'application/json; charset=utf-8', body: { status: 'draining', config: { file: configFile, config_hash: expect.stringMatching(/^[0-9a-f]{12}$/), loaded_at: expect.any(String) } } });
       expect(await connectOutcome(cli.url)).toBe('ECONNREFUSED');
       expect(cli.child.exitCode).toBeNull();
 
@@ -126,7 +105,7 @@ describe('draining a keep-alive client', () => {
       await within(2000, closed, 'close() still waiting for the idle keep-alive connection');
     } finally {
       held.release.resolve();
-      gateway.gateway.app.server.closeAllConnections();
+      gateway.gateway.server.closeAllConnections();
       await (closed ?? gateway.close());
       await held.origin.close();
     }

@@ -55,7 +55,7 @@ describe('a request body that stalls', () => {
   });
 
   it('runs on the timeouts the config states', () => {
-    const server = gw.gateway.app.server;
+    const server = gw.gateway.server;
     expect([server.headersTimeout, server.requestTimeout, server.keepAliveTimeout]).toEqual([60_000, 300_000, 72_000]);
   });
 });

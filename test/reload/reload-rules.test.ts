@@ -1,0 +1,126 @@
+/**
+ * What a reload applies and what it cannot (issue 13): `reload.watch` triggers it from file edits,
+ * settings that need a restart are named and left as they run, and `POST /admin/reload` follows
+ * the admin token rules.
+ */
+
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { startDemo, type RunningDemo } from '../../demo/server.js';
+import { loadEverything } from '../../gateway/reload.js';
+import { createGateway, type Gateway } from '../../gateway/server.js';
+import { within } from '../helpers/net.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const NOW = Date.parse('2025-06-15T12:00:00Z');
+
+function yaml(upstream: string, options: { deprecated?: string; adminPort?: number; watch?: boolean; token?: string; level?: string } = {}): string {
+  return `listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: ${options.adminPort ?? 0}${options.token ? `, token: ${options.token}` : ''} }
+store: { sqlite: ":memory:" }
+reload: { watch: ${options.watch ?? false} }
+log: { level: ${options.level ?? 'info'} }
+versions:
+  - id: "2023-06-01"
+  - id: "2024-01-01"
+    deprecated: "${options.deprecated ?? '2025-01-01'}"
+  - id: "2024-09-01"
+  - id: "2025-06-01"
+upstreams:
+  shop: { url: "${upstream}", speaks: head }
+routes:
+  - { prefix: /orders, upstream: shop }
+translation:
+  spec: specs/shop.openapi.yaml
+  changes: versions
+`;
+}
+
+const unix = (date: string) => `@${Date.parse(`${date}T00:00:00Z`) / 1000}`;
+
+describe('reload rules', () => {
+  let demo: RunningDemo;
+  let dir: string;
+  let gateway: Gateway | undefined;
+  let logs: Record<string, unknown>[];
+
+  beforeAll(async () => {
+    demo = await startDemo({ now: () => new Date(NOW) });
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(text: string) {
+    dir = mkdtempSync(join(tmpdir(), 'verso-reload-rules-'));
+    cpSync(join(ROOT, 'specs'), join(dir, 'specs'), { recursive: true });
+    cpSync(join(ROOT, 'versions'), join(dir, 'versions'), { recursive: true });
+    writeFileSync(join(dir, 'gateway.yaml'), text);
+    const { config, translator } = await loadEverything(join(dir, 'gateway.yaml'));
+    logs = [];
+    const logStream = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
+        cb();
+      },
+    });
+    gateway = createGateway(config, { translator, logStream, now: () => NOW });
+    return { ...(await gateway.listen()), file: join(dir, 'gateway.yaml') };
+  }
+
+  const deprecation = async (url: string) => (await fetch(`${url}/orders/ord_0001`, { headers: { 'api-version': '2024-01-01' } })).headers.get('deprecation');
+
+  it('with reload.watch, reloads when the config file or a change file is edited', async () => {
+    const { url, file } = await start(yaml(demo.url, { watch: true }));
+    writeFileSync(file, yaml(demo.url, { watch: true, deprecated: '2025-04-04' }));
+    await within(5000, (async () => { while ((await deprecation(url)) !== unix('2025-04-04')) await new Promise((r) => setTimeout(r, 50)); })(), 'the edit was never reloaded');
+    expect(gateway!.status().last_reload).toMatchObject({ result: 'success', trigger: 'watch' });
+
+    // A new change file nobody lists: the reload it triggers fails, naming it; the running config stays.
+    writeFileSync(join(dir, 'versions', '2025-06-01', 'stray.ts'), "import { change } from 'verso';\nexport default change({ description: 'stray', instructions: [] });\n");
+    await within(5000, (async () => { while (gateway!.status().last_reload?.result !== 'failure') await new Promise((r) => setTimeout(r, 50)); })(), 'the new change file was never seen');
+    expect(gateway!.status().last_reload!.problems).toEqual([expect.stringMatching(/stray\.ts: defines a change that .*index\.ts does not list under any version/)]);
+    expect(await deprecation(url)).toBe(unix('2025-04-04'));
+  });
+
+  it('names the settings that need a restart, keeps them as they run and applies the rest', async () => {
+    const { url, adminUrl, file } = await start(yaml(demo.url));
+    const adminPort = Number(new URL(adminUrl).port);
+    writeFileSync(file, yaml(demo.url, { deprecated: '2025-05-05', adminPort: adminPort + 1, level: 'warn' }).replace('store: { sqlite: ":memory:" }', `store: { sqlite: "${join(dir, 'usage.db')}" }`));
+    const res = await fetch(`${adminUrl}/admin/reload`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const body = await res.json() as Record<string, unknown>;
+    expect(body).toEqual({
+      result: 'success',
+      trigger: 'admin',
+      at: new Date(NOW).toISOString(),
+      duration_ms: expect.any(Number),
+      config_hash: expect.stringMatching(/^[0-9a-f]{12}$/),
+      restart_required: ['admin.port', 'store'],
+    });
+    // Applied: the lifecycle and the log level. Kept: the admin port and the store.
+    expect(await deprecation(url)).toBe(unix('2025-05-05'));
+    expect(gateway!.logger.level).toBe('warn');
+    expect(gateway!.config.admin.port).toBe(0);
+    expect(gateway!.config.store).toEqual({ kind: 'sqlite', file: ':memory:' });
+    expect((await fetch(`${adminUrl}/health/live`)).status).toBe(200);
+  });
+
+  it('asks for the admin token on POST /admin/reload when one is configured', async () => {
+    const { adminUrl } = await start(yaml(demo.url, { token: 'a-long-enough-admin-token-0123456789' }));
+    const refused = await fetch(`${adminUrl}/admin/reload`, { method: 'POST' });
+    expect(refused.status).toBe(401);
+    expect(gateway!.status().last_reload).toBeUndefined();
+    const allowed = await fetch(`${adminUrl}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer a-long-enough-admin-token-0123456789' } });
+    expect(allowed.status).toBe(200);
+    expect(gateway!.status().last_reload).toMatchObject({ result: 'success', trigger: 'admin' });
+  });
+});
