@@ -251,6 +251,26 @@ describe('the dashboard in a browser', () => {
       await page.close();
     }
   }, 60_000);
+
+  it('says in its footer which configuration runs, and that the last reload was refused', async () => {
+    const { page, problems } = await openPage();
+    try {
+      await page.goto(new URL('/dashboard', gw.adminUrl).href);
+      await page.waitForFunction(() => document.querySelector('#config')!.textContent !== '');
+      const hash = gw.gateway.status().config_hash;
+      expect(await page.textContent('#config')).toMatch(new RegExp(`^Configuration ${hash}, loaded .+ at start-up\\.$`));
+
+      // The test's config came from text, so a reload finds no file to read: refused, and the footer says so.
+      const result = await gw.gateway.reload('admin');
+      expect(result.result).toBe('failure');
+      await page.click('#refresh');
+      await page.waitForFunction(() => document.querySelector('#config')!.classList.contains('error'));
+      expect(await page.textContent('#config')).toMatch(new RegExp(`^Configuration ${hash}, loaded .+\\. The last reload \\(admin, .+\\) failed with 1 problem; this configuration is still running\\. .*test\\.yaml .*: cannot read the file \\(ENOENT\\)$`));
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 describe('the dashboard behind an admin token', () => {

@@ -97,3 +97,24 @@ export async function usageSeries(params) {
 export async function clientDetail(id, params) {
   return /** @type {ClientDetail} */ (await get(`usage/clients/${encodeURIComponent(id)}`, params));
 }
+
+/**
+ * @typedef {{ result: 'success' | 'failure', trigger: string, at: string, config_hash: string, problems?: string[], restart_required?: string[] }} ReloadResult
+ * @typedef {{ file: string, config_hash: string, loaded_at: string, last_reload?: ReloadResult }} ConfigStatus
+ */
+
+/**
+ * The running configuration and the last reload, from `GET /health/ready` (gateway/reload.ts
+ * `ConfigStatus`). Readiness answers 503 while an upstream is down and still says which
+ * configuration runs, so any JSON answer counts; null when there is none to show.
+ * @returns {Promise<ConfigStatus | null>}
+ */
+export async function configStatus() {
+  try {
+    const res = await fetch(new URL('health/ready', document.baseURI), { headers: { accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' });
+    const body = /** @type {{ config?: ConfigStatus }} */ (await res.json());
+    return body.config ?? null;
+  } catch {
+    return null;
+  }
+}

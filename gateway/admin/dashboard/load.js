@@ -2,7 +2,7 @@
 // Loading the reports for the selected range and rendering them, the notices, and asking for
 // the admin token when the API wants one.
 
-import { ApiError, AuthError, deprecatedReport, getToken, setToken, usageSeries } from './api.js';
+import { ApiError, AuthError, configStatus, deprecatedReport, getToken, setToken, usageSeries } from './api.js';
 import { renderClients } from './clients-table.js';
 import { $, setText } from './dom.js';
 import { timeFormat } from './format.js';
@@ -22,11 +22,13 @@ export async function load() {
   if (!state.deprecated) setText('#updated', 'Loading…');
   refresh.disabled = true;
   try {
-    const [deprecated, series] = await Promise.all([
+    const [deprecated, series, config] = await Promise.all([
       deprecatedReport({ from, to, limit: CLIENT_LIMIT }),
       usageSeries({ from, to, step }),
+      configStatus(),
     ]);
     if (seq !== state.loadSeq) return;
+    renderConfig(config);
     state.deprecated = deprecated;
     state.series = series;
     hideToken();
@@ -103,4 +105,28 @@ function render() {
   renderChart(series, dep);
   renderSunsets(dep);
   renderClients();
+}
+
+/**
+ * The footer: which configuration runs and how the last reload went (issue 13), so someone
+ * reading the numbers knows a lifecycle edit has taken effect, or that it was refused.
+ * @param {import('./api.js').ConfigStatus | null} config
+ */
+function renderConfig(config) {
+  const footer = $('#config');
+  footer.classList.remove('error');
+  if (!config) {
+    footer.textContent = '';
+    return;
+  }
+  const loaded = `Configuration ${config.config_hash}, loaded ${timeFormat.format(new Date(config.loaded_at))}`;
+  const last = config.last_reload;
+  if (last?.result === 'failure') {
+    const problems = last.problems ?? [];
+    footer.classList.add('error');
+    footer.textContent = `${loaded}. The last reload (${last.trigger}, ${timeFormat.format(new Date(last.at))}) failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}; this configuration is still running. ${problems[0] ?? ''}`;
+  } else {
+    const restart = last?.restart_required?.length ? ` ${last.restart_required.join(', ')} changed and take effect at the next restart.` : '';
+    footer.textContent = `${loaded}${last ? ` by a reload (${last.trigger})` : ' at start-up'}.${restart}`;
+  }
 }
