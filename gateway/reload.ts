@@ -62,6 +62,7 @@ const RESTART_ONLY: [string, (c: GatewayConfig) => unknown][] = [
   ['store', (c) => c.store],
   ['usage', (c) => c.usage],
   ['pins', (c) => c.pins],
+  ['workers', (c) => c.workers],
 ];
 
 /** `next` with the restart-only settings of `running`, and which of them differed. */
@@ -75,6 +76,7 @@ export function keepRestartOnly(running: GatewayConfig, next: GatewayConfig): { 
     store: running.store,
     usage: running.usage,
     pins: running.pins,
+    workers: running.workers,
   };
   return { config, restartRequired };
 }

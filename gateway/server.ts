@@ -31,7 +31,21 @@ export interface GatewayOptions {
   translator?: Translator;
   /** How a reload reads the configuration (default: the config file, its spec and changes, afresh). */
   load?: (file: string) => Promise<Loaded>;
+  /** Added to every log line (a worker's id under `--workers`). */
+  logBindings?: Record<string, unknown>;
+  /** Whether `reload.watch` applies here (under `--workers`, only the primary watches). */
+  watch?: boolean;
+  /**
+   * Under `--workers`, the primary's: once this process has reloaded, bring the workers along; the
+   * result is the whole gateway's (cluster.ts).
+   */
+  broadcastReload?: (trigger: ReloadTrigger, here: ReloadResult) => Promise<ReloadResult>;
+  /** What `GET /metrics` answers (default: this process's registry; the primary aggregates its workers'). */
+  exposeMetrics?: () => Promise<{ contentType: string; body: string }>;
 }
+
+/** Which listeners `listen` opens: under `--workers` the primary has the admin one, the workers the public one. */
+export interface ListenOptions { public?: boolean; admin?: boolean }
 
 export interface Gateway {
   /** The configuration now running (a reload replaces it). */
@@ -47,8 +61,8 @@ export interface Gateway {
   recorder?: UsageRecorder;
   /** Absent when pinning is off. */
   pins?: PinBook;
-  /** Start both listeners; resolves to their URLs. */
-  listen(): Promise<{ url: string; adminUrl: string }>;
+  /** Start both listeners (or those `which` names); resolves to their URLs. */
+  listen(which?: ListenOptions): Promise<{ url: string; adminUrl: string }>;
   /**
    * Read the configuration afresh and swap it in if all of it is valid; requests in flight finish
    * on the one they started with. Never rejects: a failed reload keeps the running configuration
@@ -61,7 +75,7 @@ export interface Gateway {
 }
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const logger = pino({ level: config.log.level, base: { service: 'verso' } }, options.logStream ?? createLogSink());
+  const logger = pino({ level: config.log.level, base: { service: 'verso', ...options.logBindings } }, options.logStream ?? createLogSink());
   let closing = false;
   const now = options.now ?? Date.now;
 
@@ -100,6 +114,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ] satisfies CompletionStep[],
     reload: (trigger) => reload(trigger),
     configStatus: () => status(),
+    exposeMetrics: options.exposeMetrics ?? (() => metrics.expose()),
   };
 
   // Each configuration runs as a generation (generation.ts); the listeners outlive them all and
@@ -115,6 +130,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let lastReload: ReloadResult | undefined;
   let reloading: Promise<ReloadResult> | undefined;
   const load = options.load ?? loadEverything;
+  const watching = options.watch ?? true;
   const watcher = new SourceWatch(() => void reload('watch'), logger.child({ component: 'reload' }));
 
   function status(): ConfigStatus {
@@ -122,9 +138,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return { file: g.config.file, config_hash: g.hash, loaded_at: new Date(g.loadedAt).toISOString(), ...(lastReload ? { last_reload: lastReload } : {}) };
   }
 
-  // One reload at a time; a request for one while another runs gets that one's result.
+  // One reload at a time; a request for one while another runs gets that one's result. Under
+  // `--workers` the primary's good reload is then carried to the workers.
+  const broadcast = options.broadcastReload;
   function reload(trigger: ReloadTrigger): Promise<ReloadResult> {
-    reloading ??= swap(trigger).finally(() => { reloading = undefined; });
+    reloading ??= swap(trigger)
+      .then((here) => (broadcast && here.result === 'success' ? broadcast(trigger, here) : here))
+      .then((result) => (lastReload = result))
+      .finally(() => { reloading = undefined; });
     return reloading;
   }
 
@@ -154,7 +175,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (next.config.log.level !== logger.level) logger.level = next.config.log.level;
     pinBook.useVersions(next.config.versions);
     metrics.configLoaded(next.hash, next.loadedAt);
-    if (next.config.reload.watch) watcher.watch(next.config);
+    if (watching && next.config.reload.watch) watcher.watch(next.config);
     else watcher.close();
     // The replaced generation closes once its last request has finished.
     void running.retire();
@@ -176,13 +197,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     pins,
     reload,
     status,
-    async listen() {
+    async listen(which: ListenOptions = {}) {
       if (pending) {
         await pending;
         pending = undefined;
       }
       metrics.configLoaded(generation().hash, generation().loadedAt);
-      if (config.reload.watch) watcher.watch(config);
+      if (watching && config.reload.watch) watcher.watch(config);
       // A store that cannot be reached at start-up (PostgreSQL down) does not stop the gateway:
       // counts buffer and pins start empty, and both retry on their intervals.
       try {
@@ -192,8 +213,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
       recorder?.start();
       await pins?.start();
-      const url = await listenOn(server, config.listen.host, config.listen.port);
-      const adminUrl = await listenOn(adminServer, config.admin.host, config.admin.port);
+      const url = which.public === false ? '' : await listenOn(server, config.listen.host, config.listen.port);
+      const adminUrl = which.admin === false ? '' : await listenOn(adminServer, config.admin.host, config.admin.port);
       return { url, adminUrl };
     },
     async close() {

@@ -39,9 +39,11 @@ export interface AdminDeps {
   reload(trigger: ReloadTrigger): Promise<ReloadResult>;
   /** The running configuration and the last reload. */
   configStatus(): ConfigStatus;
+  /** The Prometheus text `/metrics` answers: this process's, or under `--workers` every worker's. */
+  exposeMetrics(): Promise<{ contentType: string; body: string }>;
 }
 
-export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now, reload, configStatus }: AdminDeps): FastifyInstance {
+export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now, reload, configStatus, exposeMetrics }: AdminDeps): FastifyInstance {
   // The listener's server (timeouts, parser-level errors) is server.ts's; this app is handed each request.
   const admin = Fastify({ loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   if (config.admin.token !== undefined) requireAdminToken(admin, config.admin.token, config.problems.baseUrl);
@@ -83,7 +85,7 @@ export function createAdminServer({ config, logger, isClosing, translator, metri
   // Prometheus text format. No per-client label (metrics.ts says why).
   admin.get('/metrics', async (_request, reply) => {
     metrics.buffered.set(recorder?.bufferedRows ?? 0);
-    const { contentType, body } = await metrics.expose();
+    const { contentType, body } = await exposeMetrics();
     return reply.type(contentType).send(body);
   });
 

@@ -71,9 +71,18 @@ export async function runCli(args: readonly string[], { io = stdio, stdin = proc
     .command('start')
     .description('Start the gateway and its admin listener.')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
-    .action(action(async (opts: { config: string }) => {
+    .option('-w, --workers <n>', 'worker processes serving the public listener: a number or "auto" (one per core); default: the config\'s workers (1)')
+    .action(action(async (opts: { config: string; workers?: string }) => {
+      const print = (line: string) => io.out(`${line}\n`);
+      const cluster = (await import('node:cluster')).default;
+      // A worker forked by the primary runs this same command line.
+      if (cluster.isWorker) return (await import('./cluster.js')).startWorker(opts.config);
+      const { loadConfigFile } = await import('../config/load.js');
+      const { workerCount, startPrimary } = await import('./cluster.js');
+      const workers = workerCount(loadConfigFile(opts.config), opts.workers);
+      if (workers > 1) return startPrimary(opts.config, workers, print);
       const { startGateway } = await import('./start.js');
-      await startGateway(opts.config, (line) => io.out(`${line}\n`));
+      await startGateway(opts.config, print);
     }));
 
   program

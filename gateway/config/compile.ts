@@ -81,6 +81,7 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
       trustForwarded: raw.proxy.trustForwarded,
       shutdownTimeoutMs: durationMs(raw.proxy.shutdownTimeout),
     },
+    workers: raw.workers,
     reload: { ...raw.reload },
     log: { ...raw.log },
     problems: { ...raw.problems },

@@ -240,6 +240,11 @@ export const configSchema = {
         shutdownTimeout: { ...duration, default: '30s' },
       },
     },
+    workers: {
+      description: 'how many worker processes serve the public listener: a number, or "auto" for one per CPU core',
+      anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { const: 'auto' }],
+      default: 1,
+    },
     reload: {
       type: 'object',
       additionalProperties: false,

@@ -60,6 +60,7 @@ export interface RawConfig {
   routes: RawRoute[];
   translation?: { spec: string; changes: string };
   proxy: { bodyLimit: number | string; translateLimit: number | string; jsonDepth: number; trustForwarded: boolean; shutdownTimeout: number | string };
+  workers: number | 'auto';
   reload: { watch: boolean };
   log: { level: string };
   problems: { baseUrl: string };
@@ -148,6 +149,7 @@ export interface GatewayConfig {
   /** Head OpenAPI document and changes folder, relative to the config file; absent = passthrough only. */
   translation?: { spec: string; changes: string };
   proxy: { bodyLimit: number; translateLimit: number; jsonDepth: number; trustForwarded: boolean; shutdownTimeoutMs: number };
+  workers: number | 'auto';
   reload: { watch: boolean };
   log: { level: string };
   problems: { baseUrl: string };

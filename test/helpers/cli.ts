@@ -93,9 +93,9 @@ export interface RunningVerso {
   exit: Promise<number | null>;
 }
 
-/** `verso start --config FILE` as a real child process; resolves once it has printed both listener URLs. */
-export async function startVerso(configFile: string): Promise<RunningVerso> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', 'start', '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `verso start --config FILE [ARGS]` as a real child process; resolves once it has printed both listener URLs. */
+export async function startVerso(configFile: string, args: string[] = []): Promise<RunningVerso> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/cli/main.ts', 'start', '--config', configFile, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
