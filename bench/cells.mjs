@@ -72,16 +72,16 @@ export async function nodeServer(ctx, name, script, env = {}) {
  * run's scratch directory (`BENCH_SQLITE`, which the fixtures require), returned as `sqlite` so
  * the harness can count what was recorded; `{ BENCH_RECORD: 'false' }` turns recording off.
  */
-export async function versoServer(ctx, config, env = {}) {
+export async function versoServer(ctx, config, env = {}, { args = [], core = ctx.cores.proxy } = {}) {
   const port = await freePort();
   const adminPort = await freePort();
   const sqlite = join(ctx.tmp, `usage-${port}.db`);
   const proc = launch({
     name: 'verso',
-    core: ctx.cores.proxy,
+    core,
     cmd: process.execPath,
     node: true,
-    args: [...ctx.verso.nodeArgs, ...ctx.nodeArgs, ctx.verso.cli, 'start', '--config', here(config)],
+    args: [...ctx.verso.nodeArgs, ...ctx.nodeArgs, ctx.verso.cli, 'start', '--config', here(config), ...args],
     env: { BENCH_PORT: String(port), BENCH_ADMIN_PORT: String(adminPort), BENCH_ORIGIN_URL: ctx.origin.url, BENCH_SQLITE: sqlite, ...env },
   });
   return { url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, proc, sqlite };
@@ -181,6 +181,22 @@ export const cells = [
     check: untouched(BODIES.order),
     recording: true,
   },
+  // --workers (issue 13): both cells may use both cores (the load generator and the origin share
+  // them), so compare the two with each other, not with the pinned cells.
+  {
+    name: 'verso-1-worker',
+    label: `Verso passthrough, ${BODIES.order.length} B order, one process on either core`,
+    start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml', {}, { core: '0,1' }),
+    check: untouched(BODIES.order),
+    recording: true,
+  },
+  {
+    name: 'verso-2-workers',
+    label: `Verso passthrough, ${BODIES.order.length} B order, --workers 2 (primary + 2 workers) on either core`,
+    start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml', {}, { args: ['--workers', '2'], core: '0,1' }),
+    check: untouched(BODIES.order),
+    recording: true,
+  },
   {
     name: 'verso-no-recording',
     label: `Verso passthrough, ${BODIES.order.length} B order, usage recording off`,
@@ -243,6 +259,7 @@ export const targets = [
   { label: 'Usage recording on / off throughput', kind: 'ratio', cell: 'verso', of: 'verso-no-recording', metric: 'rps', min: 0.97 },
   { label: 'Verso, recording off / bare http-proxy throughput', kind: 'ratio', cell: 'verso-no-recording', of: 'http-proxy', metric: 'rps' },
   { label: 'Verso RSS under load (MB)', kind: 'value', cell: 'verso', metric: 'rssMB', max: 150 },
+  { label: '--workers 2 / --workers 1 throughput (both on either core)', kind: 'ratio', cell: 'verso-2-workers', of: 'verso-1-worker', metric: 'rps' },
   { label: 'Translated / passthrough throughput, order', kind: 'ratio', cell: 'verso-translated', of: 'verso', metric: 'rps', min: 0.9 },
   { label: 'Translated / passthrough throughput, 20 KB list', kind: 'ratio', cell: 'verso-translated-list', of: 'verso-list', metric: 'rps', min: 0.5 },
   { label: 'Verso translated RSS under load (MB), 20 KB list', kind: 'value', cell: 'verso-translated-list', metric: 'rssMB' },

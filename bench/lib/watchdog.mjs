@@ -5,6 +5,8 @@
  * gracefully on SIGTERM (the Verso CLI does) still does; a second timer forces the exit.
  */
 
+import cluster from 'node:cluster';
+
 const deadline = Number(process.env.BENCH_DEADLINE_MS ?? 20 * 60_000);
 
 function stop() {
@@ -12,7 +14,9 @@ function stop() {
   process.kill(process.pid, 'SIGTERM');
 }
 
-if (process.channel) {
+// A cluster worker's channel is its primary's, which the worker needs to listen: it is not the
+// harness's lifeline, and unreferencing it would let the worker exit before it listens.
+if (process.channel && !cluster.isWorker) {
   // The channel is only a lifeline: it must not keep the process alive on its own.
   process.channel.unref();
   process.on('disconnect', stop);

@@ -19,11 +19,11 @@ import { AggregatorRegistry } from 'prom-client';
 import { ConfigError } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { loadEverything, type ReloadResult, type ReloadTrigger } from '../reload.js';
-import { createGateway } from '../server.js';
+import { createGateway, type Gateway } from '../server.js';
 import { announce, onSignals } from './start.js';
 
 /** Messages between the primary and its workers (over the cluster IPC channel). */
-type ToWorker = { verso: 'reload'; trigger: ReloadTrigger; id: number };
+type ToWorker = { verso: 'reload'; trigger: ReloadTrigger; id: number } | { verso: 'stop' };
 type FromWorker = { verso: 'listening'; url: string } | { verso: 'reloaded'; id: number; result: ReloadResult };
 
 const RELOAD_TIMEOUT_MS = 60_000;
@@ -115,7 +115,9 @@ export async function startPrimary(configFile: string, workers: number, print: (
       const exits = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined).map((worker) => new Promise<void>((resolve) => {
         if (worker.isDead()) return resolve();
         worker.once('exit', () => resolve());
-        worker.process.kill('SIGTERM');
+        // A message, not SIGTERM: a worker that also got the signal from its process group
+        // (Ctrl+C, `timeout`) must not read the second one as "exit now".
+        worker.send({ verso: 'stop' } satisfies ToWorker);
       }));
       await Promise.all(exits);
       await gateway.close();
@@ -125,18 +127,34 @@ export async function startPrimary(configFile: string, workers: number, print: (
 
 /** A worker: the public listener only, reloading when the primary says so. */
 export async function startWorker(configFile: string): Promise<void> {
+  // Listening on IPC first: a 'message' listener keeps the channel, and so the process, alive
+  // while the primary answers this worker's listen request.
+  let gateway: Gateway | undefined;
+  let draining: Promise<void> | undefined;
+  // Drain once, whoever asks: the primary's message, or SIGTERM/SIGINT sent to the process group.
+  const drain = () => {
+    draining ??= (async () => {
+      gateway?.logger.info('shutting down: draining in-flight requests');
+      await gateway?.close().catch((err: unknown) => gateway?.logger.error({ err }, 'shutdown failed'));
+      process.exit(0);
+    })();
+  };
+  process.on('message', (message: ToWorker) => {
+    if (message?.verso === 'stop') return drain();
+    if (message?.verso !== 'reload' || !gateway) return;
+    void gateway.reload(message.trigger).then((result) => process.send?.({ verso: 'reloaded', id: message.id, result } satisfies FromWorker));
+  });
+  process.on('SIGTERM', drain);
+  process.on('SIGINT', drain);
+  // The primary coordinates reloads; a SIGHUP sent to the whole process group must not stop a worker.
+  process.on('SIGHUP', () => undefined);
+
   const { config, translator } = await loadEverything(configFile);
   const id = cluster.worker?.id ?? 0;
-  const gateway = createGateway(config, { translator, logBindings: { worker: id, pid: process.pid }, watch: false });
+  gateway = createGateway(config, { translator, logBindings: { worker: id, pid: process.pid }, watch: false });
   // The primary's AggregatorRegistry asks each worker for its registry.
   AggregatorRegistry.setRegistries([gateway.metrics.registry]);
   new AggregatorRegistry();
   const { url } = await gateway.listen({ admin: false });
-  process.on('message', (message: ToWorker) => {
-    if (message?.verso !== 'reload') return;
-    void gateway.reload(message.trigger).then((result) => process.send?.({ verso: 'reloaded', id: message.id, result } satisfies FromWorker));
-  });
   process.send?.({ verso: 'listening', url } satisfies FromWorker);
-  // The primary coordinates reloads; a SIGHUP sent to the whole process group must not stop a worker.
-  onSignals(gateway, { reload: () => undefined, stop: () => gateway.close() });
 }
