@@ -124,8 +124,10 @@ function listDirs(dir: string): string[] {
 /**
  * `reload.watch`: call `onChange` once edits to the configuration's files have settled for
  * `debounceMs` (an editor writes a file in several steps; a checkout touches many). The folders
- * are watched, not the files, so a file replaced by rename (how most editors save) keeps being
- * seen; the watch is renewed after each reload, since the set of files may have changed.
+ * are watched, not the files, and any event in them counts: a file replaced by rename (how most
+ * editors save) and Kubernetes' ConfigMap volumes (which swap a `..data` symlink, never touching
+ * `gateway.yaml` itself) are both seen. `onChange` decides whether anything really changed (the
+ * config hash). The watch is renewed after each reload, since the set of files may have changed.
  */
 export class SourceWatch {
   private watchers: FSWatcher[] = [];
@@ -136,15 +138,9 @@ export class SourceWatch {
   watch(config: GatewayConfig): void {
     this.close();
     const { files, dirs } = sourceFiles(config);
-    const wanted = new Set(files);
-    const folders = new Set([...files.map((f) => dirname(f)), ...dirs]);
-    for (const folder of folders) {
+    for (const folder of new Set([...files.map((f) => dirname(f)), ...dirs])) {
       try {
-        const watcher = watch(folder, (_event, name) => {
-          const path = name ? join(folder, name.toString()) : undefined;
-          // In the changes tree any file counts (a new change file); elsewhere only the config and the spec.
-          if (path === undefined || wanted.has(path) || dirs.some((d) => path.startsWith(`${d}`))) this.settle();
-        });
+        const watcher = watch(folder, () => this.settle());
         watcher.on('error', (err) => this.logger.warn({ err, folder }, 'reload.watch: cannot watch this folder any more'));
         watcher.unref();
         this.watchers.push(watcher);

@@ -131,7 +131,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let reloading: Promise<ReloadResult> | undefined;
   const load = options.load ?? loadEverything;
   const watching = options.watch ?? true;
-  const watcher = new SourceWatch(() => void reload('watch'), logger.child({ component: 'reload' }));
+  // A watched folder saw an event: reload only if the files' contents changed (an editor's swap
+  // file or a touched but unchanged file is no reason to rebuild).
+  const watcher = new SourceWatch(() => {
+    if (configHash(generation().config) !== generation().hash) void reload('watch');
+  }, logger.child({ component: 'reload' }));
 
   function status(): ConfigStatus {
     const g = generation();

@@ -4,7 +4,7 @@
  * the admin token rules.
  */
 
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -89,6 +89,28 @@ describe('reload rules', () => {
     await within(5000, (async () => { while (gateway!.status().last_reload?.result !== 'failure') await new Promise((r) => setTimeout(r, 50)); })(), 'the new change file was never seen');
     expect(gateway!.status().last_reload!.problems).toEqual([expect.stringMatching(/stray\.ts: defines a change that .*index\.ts does not list under any version/)]);
     expect(await deprecation(url)).toBe(unix('2025-04-04'));
+  });
+
+  it('with reload.watch, reloads a config mounted from a Kubernetes ConfigMap when the volume swaps its ..data link', async () => {
+    // The kubelet's atomic writer: gateway.yaml -> ..data/gateway.yaml, ..data -> ..<timestamp>/;
+    // an update writes a new timestamped folder and renames a new ..data link over the old one.
+    await start(yaml(demo.url, { watch: true }));
+    const mount = join(dir, 'mount');
+    mkdirSync(join(mount, '..2026_12_07_1'), { recursive: true });
+    writeFileSync(join(mount, '..2026_12_07_1', 'gateway.yaml'), yaml(demo.url, { watch: true }).replaceAll('specs/', '../specs/').replace('changes: versions', 'changes: ../versions'));
+    symlinkSync('..2026_12_07_1', join(mount, '..data'));
+    symlinkSync('..data/gateway.yaml', join(mount, 'gateway.yaml'));
+    await gateway!.close();
+    const { config, translator } = await loadEverything(join(mount, 'gateway.yaml'));
+    gateway = createGateway(config, { translator, logStream: new Writable({ write: (_c, _e, cb) => cb() }), now: () => NOW });
+    const { url: mounted } = await gateway.listen();
+
+    mkdirSync(join(mount, '..2026_12_07_2'));
+    writeFileSync(join(mount, '..2026_12_07_2', 'gateway.yaml'), yaml(demo.url, { watch: true, deprecated: '2025-06-06' }).replaceAll('specs/', '../specs/').replace('changes: versions', 'changes: ../versions'));
+    symlinkSync('..2026_12_07_2', join(mount, '..data_tmp'));
+    renameSync(join(mount, '..data_tmp'), join(mount, '..data'));
+    await within(5000, (async () => { while ((await deprecation(mounted)) !== unix('2025-06-06')) await new Promise((r) => setTimeout(r, 50)); })(), 'the swapped ConfigMap was never reloaded');
+    expect(gateway!.status().last_reload).toMatchObject({ result: 'success', trigger: 'watch' });
   });
 
   it('names the settings that need a restart, keeps them as they run and applies the rest', async () => {
