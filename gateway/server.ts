@@ -42,6 +42,8 @@ export interface GatewayOptions {
   broadcastReload?: (trigger: ReloadTrigger, here: ReloadResult) => Promise<ReloadResult>;
   /** What `GET /metrics` answers (default: this process's registry; the primary aggregates its workers'). */
   exposeMetrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Under `--workers`, the primary's: how many workers run, for `/health/ready`. */
+  workers?: () => { running: number; wanted: number };
 }
 
 /** Which listeners `listen` opens: under `--workers` the primary has the admin one, the workers the public one. */
@@ -115,6 +117,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     reload: (trigger) => reload(trigger),
     configStatus: () => status(),
     exposeMetrics: options.exposeMetrics ?? (() => metrics.expose()),
+    workers: options.workers,
   };
 
   // Each configuration runs as a generation (generation.ts); the listeners outlive them all and

@@ -41,9 +41,11 @@ export interface AdminDeps {
   configStatus(): ConfigStatus;
   /** The Prometheus text `/metrics` answers: this process's, or under `--workers` every worker's. */
   exposeMetrics(): Promise<{ contentType: string; body: string }>;
+  /** Under `--workers`: how many workers run; readiness needs at least one. */
+  workers?: () => { running: number; wanted: number };
 }
 
-export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now, reload, configStatus, exposeMetrics }: AdminDeps): FastifyInstance {
+export function createAdminServer({ config, logger, isClosing, translator, metrics, recorder, store, pins, now, reload, configStatus, exposeMetrics, workers }: AdminDeps): FastifyInstance {
   // The listener's server (timeouts, parser-level errors) is server.ts's; this app is handed each request.
   const admin = Fastify({ loggerInstance: logger.child({ listener: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   if (config.admin.token !== undefined) requireAdminToken(admin, config.admin.token, config.problems.baseUrl);
@@ -68,8 +70,9 @@ export function createAdminServer({ config, logger, isClosing, translator, metri
   admin.get('/health/ready', async (_request, reply) => {
     if (isClosing()) return reply.code(503).send({ status: 'draining', config: configStatus() });
     const upstreams = await checkUpstreams(config.upstreams.values());
-    const ready = Object.values(upstreams).every((u) => u.ok);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', upstreams, config: configStatus() });
+    const running = workers?.();
+    const ready = Object.values(upstreams).every((u) => u.ok) && (running === undefined || running.running > 0);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', upstreams, ...(running ? { workers: running } : {}), config: configStatus() });
   });
 
   // Reload (issue 13): as SIGHUP does. 200 with the result when the new configuration runs; 422

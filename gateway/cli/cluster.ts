@@ -46,6 +46,7 @@ export async function startPrimary(configFile: string, workers: number, print: (
     throw new ConfigError(config.file, [{ path: ['store', 'sqlite'], message: `an in-memory SQLite store is private to each process; with ${workers} workers, give store.sqlite a file or use store.postgres` }]);
   }
   const aggregator = new AggregatorRegistry();
+  const listeningIds = new Set<number>();
   const workerReloads = new Map<number, (result: ReloadResult) => void>();
   let reloadIds = 0;
 
@@ -69,6 +70,8 @@ export async function startPrimary(configFile: string, workers: number, print: (
     translator,
     broadcastReload,
     exposeMetrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+    // Workers that have said they listen and are still connected.
+    workers: () => ({ running: Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected() && listeningIds.has(w.id)).length, wanted: workers }),
   });
   const { adminUrl } = await gateway.listen({ public: false });
   const log = gateway.logger.child({ component: 'cluster' });
@@ -84,6 +87,7 @@ export async function startPrimary(configFile: string, workers: number, print: (
     worker.once('online', () => log.info({ worker: worker.id, pid: worker.process.pid }, 'worker started'));
     worker.on('message', (message: FromWorker) => {
       if (message?.verso === 'listening') {
+        listeningIds.add(worker.id);
         urls.push(message.url);
         if (urls.length === workers) allListening();
       } else if (message?.verso === 'reloaded') {

@@ -1,6 +1,7 @@
 /**
- * The change files' own module loader: every load compiles `versions/` afresh (esbuild strips the
- * TypeScript, one file at a time) into a module table that belongs to that load alone.
+ * The change files' own module loader: every load compiles `versions/` afresh (sucrase strips the
+ * TypeScript and turns the imports into `require`, one file at a time, keeping every line where it
+ * was, so stack traces name the right line) into a module table that belongs to that load alone.
  *
  * Why not `import()`: Node caches an ES module for the life of the process, so a reload would see
  * the old change files, and a cache-busting URL would keep every earlier copy alive forever (issue
@@ -13,7 +14,12 @@
  * TypeScript writes it) and each file runs once; `verso` and `verso/testing` are the gateway's own
  * modules, so a change's objects are the ones the engine knows; any other package comes from
  * node_modules through Node's `require`, and is not reloaded. Not supported in a change file:
- * top-level `await`, and packages that only ship ES modules (Node 20's `require` cannot load them).
+ * top-level `await`, `import.meta` beyond `.url`, `.dirname` and `.filename`, TypeScript
+ * namespaces, and packages that only ship ES modules (Node 20's `require` cannot load them).
+ *
+ * Why sucrase and not esbuild: esbuild's synchronous API runs in a worker thread whose memory grew
+ * by about 16 KB per call and never came back (bench/README.md "Reloads"); sucrase is plain
+ * JavaScript, so what a compile allocates is collected like anything else.
  */
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -21,14 +27,14 @@ import { createRequire } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
-import { transformSync } from 'esbuild';
+import { transform } from 'sucrase';
 
 interface Module { exports: unknown }
 
 /**
  * Each file's last compiled JavaScript, with the hash of the source it came from. A reload
  * recompiles only the files that changed: the module table is still fresh (every file runs again),
- * but esbuild is not called for text it has just compiled, which keeps a reload's cost and memory
+ * but the compiler is not called for text it has just compiled, which keeps a reload's cost and memory
  * to what was edited (bench/reloads.mjs).
  */
 const compiled = new Map<string, { hash: string; code: string }>();
@@ -87,15 +93,9 @@ function compile(file: string, source: string, loader: 'ts' | 'js'): string {
   const hash = createHash('sha256').update(source).update(loader).digest('base64');
   const last = compiled.get(file);
   if (last?.hash === hash) return last.code;
-  const { code } = transformSync(source, {
-    loader,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    sourcefile: file,
-    sourcemap: 'inline',
-    define: { 'import.meta.url': '__verso_import_meta_url', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
-  });
+  // import.meta has no meaning outside an ES module: its three properties become the wrapper's arguments.
+  const text = source.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_m, key: string) => (key === 'url' ? '__verso_import_meta_url' : `__${key}`));
+  const { code } = transform(text, { transforms: loader === 'ts' ? ['typescript', 'imports'] : ['imports'], filePath: file });
   compiled.set(file, { hash, code });
   return code;
 }

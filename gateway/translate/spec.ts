@@ -5,6 +5,7 @@
  * are typed with openapi-types: a union of the 3.0 and 3.1 types, which the engine reads alike.
  */
 
+import { createHash } from 'node:crypto';
 import { bundle, compileErrors, validate } from '@readme/openapi-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import type { JsonSchema } from './authoring.js';
@@ -42,6 +43,14 @@ export interface OperationRef {
 
 const SCHEMA_REF = '#/components/schemas/';
 
+/**
+ * Each file's last document that passed validation, by the hash of its bundled text. The
+ * validator compiles the whole OpenAPI meta-schema into a fresh Ajv on every call (tens of
+ * milliseconds and a large generated function each time): a reload whose spec has not changed
+ * skips it (issue 13, bench/reloads.mjs). A changed spec is validated as at start-up.
+ */
+const validated = new Map<string, string>();
+
 /** Read, bundle and validate an OpenAPI file; throws with the validator's messages. */
 export async function loadSpec(file: string): Promise<OpenApiDocument> {
   let doc: Awaited<ReturnType<typeof bundle>>;
@@ -50,8 +59,12 @@ export async function loadSpec(file: string): Promise<OpenApiDocument> {
   } catch (err) {
     throw new Error(`${file}: cannot read the OpenAPI document: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const result = await validate(structuredClone(doc));
-  if (!result.valid) throw new Error(`${file}: not a valid OpenAPI document:\n${compileErrors(result)}`);
+  const hash = createHash('sha256').update(JSON.stringify(doc)).digest('base64');
+  if (validated.get(file) !== hash) {
+    const result = await validate(structuredClone(doc));
+    if (!result.valid) throw new Error(`${file}: not a valid OpenAPI document:\n${compileErrors(result)}`);
+    validated.set(file, hash);
+  }
   if (!('openapi' in doc)) throw new Error(`${file}: is a Swagger 2.0 document; Verso reads OpenAPI 3.0 and 3.1 (convert it, for example with swagger2openapi)`);
   return doc;
 }

@@ -61,6 +61,9 @@ describe('`verso start --workers 2`', () => {
     };
     try {
       expect(cli.output()).toMatch(/^Verso gateway {2}http:\/\/127\.0\.0\.1:\d+ {2}\(versions 2024-01-01, 2025-06-01; head 2025-06-01; 2 workers\)$/m);
+      const ready = await fetch(`${cli.adminUrl}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready', workers: { running: 2, wanted: 2 } });
 
       // 200 requests from 20 clients, 10 at a time.
       const statuses: number[] = [];
