@@ -190,7 +190,7 @@ describe('the runtime stage, replayed outside Docker', () => {
     const devOnly = entries.filter(([, e]) => e.dev).map(([path]) => path);
     expect(devOnly.length).toBeGreaterThan(0);
     expect(devOnly.filter((path) => existsSync(hostPath(runtime, path)))).toEqual([]);
-    // esbuild is the runtime dependency that compiles .ts changes (translate/fresh-modules.ts); tsx is for development only.
+    // sucrase is the runtime dependency that compiles .ts changes (translate/fresh-modules.ts); tsx and esbuild are for development only.
     for (const name of [...Object.keys(pkg.devDependencies), 'typescript', 'vitest']) {
       expect(existsSync(hostPath(runtime, `node_modules/${name}`)), name).toBe(false);
     }
