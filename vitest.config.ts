@@ -19,6 +19,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const SLOW = [
   'test/docker/**/*.test.ts',
   'test/browser/**/*.test.ts',
+  'test/package/**/*.test.ts',
   'test/usage/postgres-store.test.ts',
   'test/usage/fleet-postgres.test.ts',
   'test/usage/store-outage.test.ts',

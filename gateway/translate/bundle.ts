@@ -1,6 +1,7 @@
 /**
  * Loads `versions/`: the bundle (`index.ts`/`index.js`, the ordered versions and their changes)
- * and every change file beside it, one change per file. Each change gets its id from its file
+ * and every change file beside it, one change per file; a file the others import that is not a
+ * change (a shared helper) is left alone. Each change gets its id from its file
  * (`2025-06-01/order-customer-renamed`), so every start-up error can name the file at fault.
  */
 
@@ -96,6 +97,8 @@ export async function loadBundle(directory: string): Promise<LoadedBundle> {
     try {
       const exported = importDefault(modules, file);
       if ((exported as Change | undefined)?.kind !== 'verso.change') {
+        // A module the changes import (shared helpers, constants) is not a change itself.
+        if (modules.imported.has(file)) continue;
         problems.push({ file, message: `${describeExport(exported)}; it must \`export default change({ description, instructions })\`: a file in versions/ holds exactly one change` });
       } else if (typeof (exported as Change).description !== 'string' || (exported as Change).description.trim() === '') {
         problems.push({ file, message: 'the change has no description; it is required (it becomes the changelog entry)' });

@@ -47,6 +47,8 @@ export type OwnModules = Record<string, unknown>;
 
 export class FreshModules {
   private readonly loaded = new Map<string, Module>();
+  /** Files another file imported (`./shared.js`): helpers of the changes, when they are not changes themselves. */
+  readonly imported = new Set<string>();
 
   constructor(private readonly own: OwnModules) {}
 
@@ -78,7 +80,11 @@ export class FreshModules {
 
   private require(id: string, from: string): unknown {
     if (Object.hasOwn(this.own, id)) return this.own[id];
-    if (id.startsWith('.') || id.startsWith('/')) return this.load(resolveFile(resolve(dirname(from), id), id, from));
+    if (id.startsWith('.') || id.startsWith('/')) {
+      const file = resolveFile(resolve(dirname(from), id), id, from);
+      this.imported.add(file);
+      return this.load(file);
+    }
     try {
       return createRequire(from)(id);
     } catch (err) {

@@ -38,6 +38,11 @@ describe('start-up', () => {
     expect(model.changes.map((c) => c.id)).toEqual(['total-renamed']);
   });
 
+  it('accepts a helper module the changes import, which is not a change itself', async () => {
+    const model = buildModel(structuredClone(head), await loadBundle(join(FIXTURES, 'with-helper')), CONFIG, SPEC);
+    expect(model.changes.map((c) => c.id)).toEqual(['total-renamed']);
+  });
+
   it('fails on a change naming a schema the spec does not have, listing those it has', async () => {
     expect(await problems('unknown-schema')).toEqual([
       { file: 'typo.ts', message: 'schema "Ordr" does not exist at 2025-01-01; known schemas: Order, Unused' },
