@@ -123,6 +123,8 @@ export function createRequestHandler(deps: RequestPathDeps) {
       return fail(reply, PROBLEM_OF[resolved.kind], resolved.detail, { supported_versions: supported, ...(resolved.requested ? { requested_version: resolved.requested } : {}) });
     }
     const version = resolved.version;
+    // Octokit's default `Accept: application/vnd.github.v3+json` beside a valid version header (issue 12).
+    if (resolved.ignoredVendorVersion !== undefined) request.log.debug({ ignored_vendor_version: resolved.ignoredVendorVersion }, 'the Accept header\'s vendor media type names no configured version; ignored (resolve.mediaType.unknownVendor: ignore)');
     if (pinsFirst && pin === undefined) deps.pins.pinFirst(ctx.client.id, version.id);
     ctx.version = version;
     ctx.source = resolved.source;

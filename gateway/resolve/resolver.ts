@@ -21,6 +21,11 @@ export interface Resolution {
   requested: string;
   /** The path with any version prefix removed: what routing and the upstream see. */
   path: string;
+  /**
+   * A vendor media type's version part that names no configured version and was ignored
+   * (resolve.mediaType.unknownVendor: ignore), such as Octokit's `v3`: the request path logs it at debug.
+   */
+  ignoredVendorVersion?: string;
 }
 
 export interface ResolutionFailure {
@@ -41,7 +46,7 @@ export interface ResolveInput {
   pin?: string;
 }
 
-interface Candidate { source: ResolutionSource; requested: string; lookup: Lookup; path?: string; conflict?: string }
+interface Candidate { source: ResolutionSource; requested: string; lookup: Lookup; path?: string; conflict?: string; ignored?: string }
 
 export class Resolver {
   readonly catalog: VersionCatalog;
@@ -72,6 +77,7 @@ export class Resolver {
   resolve(input: ResolveInput): Resolution | ResolutionFailure {
     let winner: Candidate | undefined;
     let path = input.path;
+    let ignored: string | undefined;
     for (const source of this.order) {
       if (source === 'pin') {
         // Like the default, a pin fills the gap the request leaves and never conflicts with what
@@ -89,7 +95,8 @@ export class Resolver {
         break;
       }
       const candidate = source === 'path' ? this.readPath(input.path) : this.read(source, input);
-      if (!candidate) continue;
+      if (candidate?.ignored !== undefined) ignored = candidate.ignored;
+      if (!candidate || candidate.lookup === undefined) continue;
       if (candidate.conflict !== undefined) return { ok: false, kind: 'version-conflict', detail: candidate.conflict };
       if (!candidate.lookup.ok) return this.failure(candidate);
       if (candidate.path !== undefined) path = candidate.path;
@@ -110,10 +117,12 @@ export class Resolver {
         detail: `This API requires a version; send it in ${this.describeSources()}. Supported versions: ${this.catalog.supported.join(', ')}.`,
       };
     }
-    return { ok: true, version: winner.lookup.version, source: winner.source, requested: winner.requested, path };
+    const resolution: Resolution = { ok: true, version: winner.lookup.version, source: winner.source, requested: winner.requested, path };
+    if (ignored !== undefined) resolution.ignoredVendorVersion = ignored;
+    return resolution;
   }
 
-  private read(source: ResolutionSource, input: ResolveInput): Candidate | undefined {
+  private read(source: ResolutionSource, input: ResolveInput): Candidate | (Partial<Candidate> & { ignored: string; lookup: undefined }) | undefined {
     switch (source) {
       case 'header': {
         const raw = input.headers[this.header];
@@ -133,10 +142,11 @@ export class Resolver {
         if (found === undefined) return undefined;
         // A vendor type's version part that names no version (Octokit's `vnd.github.v3+json`) is
         // not a version request when resolve.mediaType.unknownVendor is "ignore" (the default).
-        const values = this.mediaType.unknownVendor === 'ignore'
-          ? found.filter((f) => !f.vendor || this.catalog.lookup(f.value).ok).map((f) => f.value)
-          : found.map((f) => f.value);
-        return values.length === 0 ? undefined : this.oneOf(source, values);
+        if (this.mediaType.unknownVendor === 'reject') return this.oneOf(source, found.map((f) => f.value));
+        const named = found.filter((f) => !f.vendor || this.catalog.lookup(f.value).ok).map((f) => f.value);
+        const ignored = found.find((f) => f.vendor && !this.catalog.lookup(f.value).ok)?.value;
+        if (named.length === 0) return ignored === undefined ? undefined : { ignored, lookup: undefined };
+        return ignored === undefined ? this.oneOf(source, named) : { ...this.oneOf(source, named), ignored };
       }
       default:
         return undefined;

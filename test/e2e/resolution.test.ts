@@ -202,3 +202,22 @@ describe('a custom header name', () => {
     }
   });
 });
+
+describe('a vendor media type that names no version (resolve.mediaType.unknownVendor: ignore)', () => {
+  it('serves the version another source names and logs what it ignored at debug', async () => {
+    const quiet = await startTestGateway(shopConfig(origin.url, 'resolve:\n  mediaType: { vendor: shop }\nlog:\n  level: debug'));
+    try {
+      const res = await fetch(`${quiet.url}/orders`, { headers: { accept: 'application/vnd.shop.v9+json', 'api-version': '2024-09-01' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('api-version')).toBe('2024-09-01');
+      await res.arrayBuffer();
+      expect(quiet.logs.filter((l) => l.ignored_vendor_version !== undefined)).toEqual([expect.objectContaining({
+        level: 20,
+        ignored_vendor_version: 'v9',
+        msg: 'the Accept header\'s vendor media type names no configured version; ignored (resolve.mediaType.unknownVendor: ignore)',
+      })]);
+    } finally {
+      await quiet.close();
+    }
+  });
+});

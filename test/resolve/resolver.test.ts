@@ -56,6 +56,10 @@ describe('version resolution', () => {
     const v = resolver('resolve:\n  mediaType: { vendor: github }');
     expect(ok(v.resolve(input({ headers: { accept: 'application/vnd.github.v9+json', 'api-version': '2024-01-01' } })))).toMatchObject({ version: '2024-01-01', source: 'header' });
     expect(ok(v.resolve(input({ headers: { accept: 'application/vnd.github.v9+json' } })))).toMatchObject({ version: '2025-06-01', source: 'default' });
+    // What was ignored is said, for the request path's debug line; a recognised vendor version says nothing.
+    expect(v.resolve(input({ headers: { accept: 'application/vnd.github.v9+json', 'api-version': '2024-01-01' } }))).toMatchObject({ ok: true, ignoredVendorVersion: 'v9' });
+    expect(v.resolve(input({ headers: { accept: 'application/vnd.github.v9+json' } }))).toMatchObject({ ok: true, ignoredVendorVersion: 'v9' });
+    expect(v.resolve(input({ headers: { accept: 'application/vnd.github.v2+json' } }))).not.toHaveProperty('ignoredVendorVersion');
     const strict = resolver('resolve:\n  mediaType: { vendor: github, unknownVendor: reject }');
     expect(strict.resolve(input({ headers: { accept: 'application/vnd.github.v9+json', 'api-version': '2024-01-01' } }))).toMatchObject({ ok: false, kind: 'unknown-version' });
   });
