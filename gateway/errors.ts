@@ -40,6 +40,12 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
+/** The codes only the admin listener answers with (always RFC 9457, whatever `errors.format` says). */
+export const ADMIN_ONLY: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
+  'VERSO_ADMIN_UNAUTHORIZED', 'VERSO_INVALID_QUERY', 'VERSO_INVALID_PIN', 'VERSO_PIN_NOT_FOUND',
+  'VERSO_UNKNOWN_CLIENT', 'VERSO_NO_DOCUMENT', 'VERSO_ADMIN_NOT_FOUND', 'VERSO_STORE_UNAVAILABLE',
+]);
+
 export interface Problem {
   type: string;
   title: string;

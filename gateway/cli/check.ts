@@ -5,6 +5,7 @@
  */
 
 import { loadConfigFile } from '../config/load.js';
+import { proveErrorTemplate } from '../translate/prove/error-template.js';
 import { prove } from '../translate/prove/prove.js';
 import { loadTranslator } from '../translate/translator.js';
 import { stdio, USAGE, type Io } from './io.js';
@@ -17,12 +18,21 @@ export async function checkCommand(options: CheckOptions, io: Io = stdio): Promi
   const config = loadConfigFile(options.config);
   const translator = await loadTranslator(config);
   const proof = translator ? prove(translator.model) : undefined;
-  if (proof && proof.failures.length > 0) {
-    io.err(`${options.config}: ${plural(proof.failures.length, 'change proof failure')}:\n${proof.failures.map((f) => `  - ${f.message}\n`).join('')}`);
+  // errors.format: template — the gateway's own errors in the shape the head spec declares for them.
+  const errors = translator ? proveErrorTemplate(translator.model, config) : undefined;
+  const failures = [...(proof?.failures.map((f) => f.message) ?? []), ...(errors?.failures ?? [])];
+  if (failures.length > 0) {
+    const what = !errors?.failures.length ? 'change proof failure' : !proof?.failures.length ? 'error template failure' : 'check failure';
+    io.err(`${options.config}: ${plural(failures.length, what)}:\n${failures.map((f) => `  - ${f}\n`).join('')}`);
     return USAGE;
   }
   const changes = translator ? `; ${translator.model.changes.length} change(s)` : '';
   io.out(`${options.config}: OK (${config.versions.length} versions, head ${config.head}; ${config.upstreams.size} upstream(s); ${config.routes.length} route(s)${changes})\n`);
   if (proof) io.out(`proved ${plural(proof.operations, 'operation')} across ${plural(proof.pairs, 'version pair')}\n`);
+  if (errors) {
+    io.out(errors.checked > 0
+      ? `errors.template: ${plural(errors.codes, 'gateway error')} validated against the spec's error responses (${plural(errors.checked, 'check')})\n`
+      : 'errors.template: the spec declares no error response for any status the gateway answers with; nothing to validate\n');
+  }
   return 0;
 }
