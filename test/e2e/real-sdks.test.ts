@@ -16,9 +16,17 @@ describe('the Stripe SDK through Verso', () => {
   const HEAD = '2025-03-31.basil';
   const customer: JsonSchema = { type: 'object', properties: { id: { type: 'string' }, object: { type: 'string' }, full_name: { type: 'string' }, metadata: { type: 'object', additionalProperties: { type: 'string' } } } };
   const create: JsonSchema = { type: 'object', properties: { full_name: { type: 'string' }, metadata: { type: 'object', additionalProperties: { type: 'string' } } } };
-  const doc = openapi(HEAD, { Customer: customer, CustomerCreate: create }, {
-    '/v1/customers': { post: { requestBody: { content: { [FORM]: { schema: ref('CustomerCreate') } } }, responses: { 200: { description: 'ok', ...json(ref('Customer')) } } } },
-    '/v1/customers/{id}': { get: { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok', ...json(ref('Customer')) } } } },
+  const list: JsonSchema = { type: 'object', properties: { object: { type: 'string' }, url: { type: 'string' }, has_more: { type: 'boolean' }, data: { type: 'array', items: ref('Customer') } } };
+  const id = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+  const doc = openapi(HEAD, { Customer: customer, CustomerCreate: create, CustomerList: list }, {
+    '/v1/customers': {
+      post: { requestBody: { content: { [FORM]: { schema: ref('CustomerCreate') } } }, responses: { 200: { description: 'ok', ...json(ref('Customer')) } } },
+      get: { responses: { 200: { description: 'ok', ...json(ref('CustomerList')) } } },
+    },
+    '/v1/customers/{id}': {
+      get: { parameters: id, responses: { 200: { description: 'ok', ...json(ref('Customer')) } } },
+      post: { parameters: id, requestBody: { content: { [FORM]: { schema: ref('CustomerCreate') } } }, responses: { 200: { description: 'ok', ...json(ref('Customer')) } } },
+    },
   });
   const renamed = change({
     description: 'Customers carry full_name instead of name.',
@@ -31,7 +39,9 @@ describe('the Stripe SDK through Verso', () => {
     origin = await startOrigin((req, res, body) => {
       res.setHeader('content-type', 'application/json');
       const sent = new URLSearchParams(body);
-      res.end(JSON.stringify({ id: 'cus_1', object: 'customer', full_name: sent.get('full_name') ?? 'Grace Hopper', metadata: { plan: sent.get('metadata[plan]') ?? 'pro' } }));
+      const one = (n: number) => ({ id: `cus_${n}`, object: 'customer', full_name: sent.get('full_name') ?? (n === 1 ? 'Grace Hopper' : 'Ada Lovelace'), metadata: { plan: sent.get('metadata[plan]') ?? 'pro' } });
+      if (req.method === 'GET' && req.url?.startsWith('/v1/customers?')) return res.end(JSON.stringify({ object: 'list', url: '/v1/customers', has_more: false, data: [one(1), one(2)] }));
+      res.end(JSON.stringify(one(1)));
     });
     const translator = new Translator(modelOf(doc, [[HEAD, { 'customer-full-name': renamed }], [OLD, {}]]), [HEAD]);
     gw = await startTestGateway(`
@@ -68,6 +78,22 @@ errors:
     expect(new URLSearchParams(seen.body).toString()).toBe('full_name=Grace&metadata%5Bplan%5D=pro');
     expect(created).toMatchObject({ id: 'cus_1', object: 'customer', name: 'Grace', metadata: { plan: 'pro' } });
     expect((created as unknown as Record<string, unknown>).full_name).toBeUndefined();
+  });
+
+  it('updates with a form body and nested metadata at an old version', async () => {
+    const updated = await stripe.customers.update('cus_1', { name: 'Grace B. Hopper', metadata: { plan: 'team', region: 'eu' } } as Stripe.CustomerUpdateParams);
+    const seen = origin.requests.at(-1)!;
+    expect(seen).toMatchObject({ method: 'POST', url: '/v1/customers/cus_1' });
+    expect(seen.headers['content-type']).toBe(FORM);
+    expect(new URLSearchParams(seen.body).toString()).toBe('full_name=Grace+B.+Hopper&metadata%5Bplan%5D=team&metadata%5Bregion%5D=eu');
+    expect(updated).toMatchObject({ id: 'cus_1', name: 'Grace B. Hopper', metadata: { plan: 'team' } });
+  });
+
+  it('lists translated: every customer of the page in the old shape', async () => {
+    const page = await stripe.customers.list({ limit: 2 });
+    expect(origin.requests.at(-1)).toMatchObject({ method: 'GET', url: '/v1/customers?limit=2' });
+    expect(page.data.map((c) => [c.id, c.name])).toEqual([['cus_1', 'Grace Hopper'], ['cus_2', 'Ada Lovelace']]);
+    expect(page.data.every((c) => (c as unknown as Record<string, unknown>).full_name === undefined)).toBe(true);
   });
 
   it('retrieves translated', async () => {
