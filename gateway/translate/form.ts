@@ -4,7 +4,8 @@
  *
  * - JSON (`application/json`, any `+json`).
  * - `application/x-www-form-urlencoded` with the bracket conventions of Stripe, Rails and `qs`
- *   (`metadata[plan]=pro`, `items[0][price]=p_1`, `expand[]=a`), through `qs` itself. A form
+ *   (`metadata[plan]=pro`, `items[0][price]=p_1`, `expand[]=a`), as `qs` reads and writes them
+ *   (form-codec.ts: a fast path for regular forms, qs itself for the rest). A form
  *   carries only strings, so the decoded object is coerced by the operation's request schema
  *   (integers, numbers and booleans the schema declares become JSON numbers and booleans, so a
  *   change sees what a JSON client would have sent) and encoded back with the array style the
@@ -14,8 +15,10 @@
  * body is refused with 415: a body that cannot be translated is never passed on silently.
  */
 
-import qs from 'qs';
 import type { Json, JsonObject } from './authoring.js';
+import { parseForm, stringifyForm, type ArrayStyle } from './form-codec.js';
+
+export type { ArrayStyle } from './form-codec.js';
 import { itemsOf, resolveSchema, type OpenApiDocument, type SchemaObject } from './spec.js';
 
 export const FORM_TYPE = 'application/x-www-form-urlencoded';
@@ -33,24 +36,9 @@ export function bodyKind(contentType: string | undefined): 'json' | 'form' | und
   return undefined;
 }
 
-/** Limits on what a form body may decode to; past them the body is refused, not truncated. */
-const PARSE_OPTIONS = {
-  depth: 32,
-  strictDepth: true,
-  arrayLimit: 10_000,
-  parameterLimit: 10_000,
-  throwOnLimitExceeded: true,
-  allowPrototypes: false,
-  plainObjects: true,
-  charset: 'utf-8',
-} as const;
-
-/** How a client wrote its arrays, so the body goes on in the same style. */
-export type ArrayStyle = 'indices' | 'brackets';
-
 /** A form body decoded: its value (all leaves strings) and the array style it used. Throws on a body past the limits. */
 export function decodeForm(text: string): { value: JsonObject; style: ArrayStyle } {
-  const value = qs.parse(text, PARSE_OPTIONS) as JsonObject;
+  const value = parseForm(text);
   // `a[]=x` (brackets) versus `a[0]=x` (indices), raw or percent-encoded.
   const style: ArrayStyle = /\[\]=|%5B%5D=/i.test(text) ? 'brackets' : 'indices';
   return { value, style };
@@ -58,33 +46,48 @@ export function decodeForm(text: string): { value: JsonObject; style: ArrayStyle
 
 /** A value encoded as a form body, arrays in `style`; numbers and booleans as their text, null as empty. */
 export function encodeForm(value: Json, style: ArrayStyle): string {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '';
-  return qs.stringify(value, { arrayFormat: style, encodeValuesOnly: true, strictNullHandling: false });
+  return stringifyForm(value, style);
 }
+
+type Coerce = (value: Json) => Json;
+const AS_SENT: Coerce = (value) => value;
 
 /**
  * A function that turns a decoded form (strings) into the object a JSON client would send,
  * following `schema` in `doc`: a string where the schema says integer, number or boolean becomes
  * one when it reads as one ("12", "1.5", "true"); anything else is left as sent, so the upstream
- * still judges it. Built once per chain.
+ * still judges it. Built once per chain: each schema becomes one function (a recursive schema
+ * reuses its own), so a request resolves no schema and builds no map.
  */
-export function formCoercion(doc: OpenApiDocument, schema: SchemaObject | undefined): (value: Json) => Json {
-  function coerce(value: Json, s: SchemaObject | undefined, depth: number): Json {
+export function formCoercion(doc: OpenApiDocument, schema: SchemaObject | undefined): Coerce {
+  const compiled = new Map<SchemaObject, Coerce>();
+  function compile(s: SchemaObject | undefined): Coerce {
     const resolved = resolveSchema(doc, s);
-    if (!resolved || depth > 64) return value;
-    if (typeof value === 'string') return scalar(value, resolved);
-    if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) {
-      const items = itemsOf(resolved);
-      return items ? value.map((v) => coerce(v, items, depth + 1)) : value;
-    }
-    const props = propertiesOf(resolved);
-    const extra = typeof resolved.additionalProperties === 'object' ? resolved.additionalProperties as SchemaObject : undefined;
-    for (const key of Object.keys(value)) {
-      const sub = props.get(key) ?? extra;
-      if (sub) value[key] = coerce(value[key], sub, depth + 1);
-    }
-    return value;
+    if (!resolved) return AS_SENT;
+    const known = compiled.get(resolved);
+    if (known) return known;
+    let run: Coerce = AS_SENT;
+    const self: Coerce = (value) => run(value);
+    compiled.set(resolved, self);
+    const types = new Set(Array.isArray(resolved.type) ? resolved.type : [resolved.type]);
+    const numeric = types.has('integer') || types.has('number');
+    const boolean = types.has('boolean');
+    const integerOnly = !types.has('number');
+    const items = itemsOf(resolved);
+    const item = items ? compile(items) : undefined;
+    const properties = new Map([...propertiesOf(resolved)].map(([key, sub]) => [key, compile(sub)]));
+    const extra = typeof resolved.additionalProperties === 'object' ? compile(resolved.additionalProperties as SchemaObject) : undefined;
+    run = (value) => {
+      if (typeof value === 'string') return numeric || boolean ? scalar(value, numeric, integerOnly, boolean) : value;
+      if (value === null || typeof value !== 'object') return value;
+      if (Array.isArray(value)) return item ? value.map(item) : value;
+      for (const key of Object.keys(value)) {
+        const sub = properties.get(key) ?? extra;
+        if (sub) value[key] = sub(value[key]);
+      }
+      return value;
+    };
+    return self;
   }
   /** Declared properties, `allOf` parts' included. */
   function propertiesOf(s: SchemaObject, out = new Map<string, SchemaObject>(), seen = new Set<SchemaObject>()): Map<string, SchemaObject> {
@@ -97,17 +100,16 @@ export function formCoercion(doc: OpenApiDocument, schema: SchemaObject | undefi
     }
     return out;
   }
-  return (value) => coerce(value, schema, 0);
+  return compile(schema);
 }
 
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
-function scalar(text: string, schema: SchemaObject): Json {
-  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  if ((types.includes('integer') || types.includes('number')) && NUMBER.test(text)) {
+function scalar(text: string, numeric: boolean, integerOnly: boolean, boolean: boolean): Json {
+  if (numeric && NUMBER.test(text)) {
     const n = Number(text);
-    if (Number.isFinite(n) && (types.includes('number') || Number.isInteger(n))) return n;
+    if (Number.isFinite(n) && (!integerOnly || Number.isInteger(n))) return n;
   }
-  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
+  if (boolean && (text === 'true' || text === 'false')) return text === 'true';
   return text;
 }
