@@ -5,6 +5,7 @@
  */
 
 import { loadConfigFile } from '../config/load.js';
+import { compareLock } from '../translate/generate/lock.js';
 import { proveErrorTemplate } from '../translate/prove/error-template.js';
 import { prove } from '../translate/prove/prove.js';
 import { loadTranslator } from '../translate/translator.js';
@@ -20,15 +21,23 @@ export async function checkCommand(options: CheckOptions, io: Io = stdio): Promi
   const proof = translator ? prove(translator.model) : undefined;
   // errors.format: template — the gateway's own errors in the shape the head spec declares for them.
   const errors = translator ? proveErrorTemplate(translator.model, config) : undefined;
-  const failures = [...(proof?.failures.map((f) => f.message) ?? []), ...(errors?.failures ?? [])];
+  // Published contracts: every version but the head must match its lock.
+  const lock = translator ? compareLock(translator.model, config) : undefined;
+  const failures = [...(proof?.failures.map((f) => f.message) ?? []), ...(errors?.failures ?? []), ...(lock?.failures ?? [])];
   if (failures.length > 0) {
-    const what = !errors?.failures.length ? 'change proof failure' : !proof?.failures.length ? 'error template failure' : 'check failure';
+    const kinds = [proof?.failures.length && 'change proof failure', errors?.failures.length && 'error template failure', lock?.failures.length && 'changed locked contract'].filter(Boolean);
+    const what = kinds.length === 1 ? String(kinds[0]) : 'check failure';
     io.err(`${options.config}: ${plural(failures.length, what)}:\n${failures.map((f) => `  - ${f}\n`).join('')}`);
     return USAGE;
   }
   const changes = translator ? `; ${translator.model.changes.length} change(s)` : '';
   io.out(`${options.config}: OK (${config.versions.length} versions, head ${config.head}; ${config.upstreams.size} upstream(s); ${config.routes.length} route(s)${changes})\n`);
   if (proof) io.out(`proved ${plural(proof.operations, 'operation')} across ${plural(proof.pairs, 'version pair')}\n`);
+  if (lock?.locked) {
+    io.out(`locked contracts: ${plural(lock.unchanged.length, 'version')} unchanged${lock.unlocked.length > 0 ? `; not locked yet: ${lock.unlocked.join(', ')} (run verso lock once published)` : ''}\n`);
+  } else if (lock) {
+    io.out('locked contracts: none (run verso lock to lock the published versions)\n');
+  }
   if (errors) {
     io.out(errors.checked > 0
       ? `errors.template: ${plural(errors.codes, 'gateway error')} validated against the spec's error responses (${plural(errors.checked, 'check')})\n`

@@ -19,6 +19,7 @@ import type { ChangelogOptions } from './changelog.js';
 import type { CheckOptions } from './check.js';
 import { stdio, USAGE, type Io } from './io.js';
 import type { KeyIdOptions } from './key-id.js';
+import type { LockOptions } from './lock.js';
 import type { NewChangeOptions } from './new-change.js';
 import type { PinListOptions, PinOptions } from './pin.js';
 import type { ReportOptions } from './report.js';
@@ -90,6 +91,12 @@ export async function runCli(args: readonly string[], { io = stdio, stdin = proc
     .description('Validate the configuration, prove the changes against the specs, and exit non-zero listing every problem.')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .action(action(async (opts: CheckOptions) => (await import('./check.js')).checkCommand(opts, io)));
+
+  program
+    .command('lock')
+    .description('Write every version\'s derived contract to <translation.changes>/lock/; check then fails when an edit alters a version that is not the head.')
+    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .action(action(async (opts: LockOptions) => (await import('./lock.js')).lockCommand(opts, io)));
 
   program
     .command('spec')

@@ -29,7 +29,7 @@ describe('verso init', () => {
     const res = await verso(['check', '--config', join(dir, 'gateway.yaml')]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/proved 1 operations? across 1 version pairs?\n$/);
+    expect(res.stdout).toMatch(/proved 1 operations? across 1 version pairs?\nlocked contracts: none \(run verso lock to lock the published versions\)\n$/);
   });
 
   it('writes an example test whose assertion holds', async () => {

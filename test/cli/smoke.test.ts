@@ -8,15 +8,16 @@
  * engine (about half of a CLI start-up). `spec` shows that the load log does see them.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
 import { spawnVerso } from '../helpers/cli.js';
 import { DEMO_CHANGELOG } from '../helpers/demo-model.js';
 
 const NOW = '2025-06-15T12:00:00Z';
+const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'verso-smoke-'));
 const CONFIG = join(dir, 'verso.yaml');
 writeFileSync(CONFIG, `
@@ -48,9 +49,18 @@ describe.concurrent('the verso binary', () => {
     const res = await spawnVerso(['check']);
     expect({ code: res.code, stdout: res.stdout, stderr: res.stderr }).toEqual({
       code: 0,
-      stdout: 'gateway.yaml: OK (4 versions, head 2025-06-01; 1 upstream(s); 2 route(s); 7 change(s))\nproved 4 operations across 3 version pairs\n',
+      stdout: 'gateway.yaml: OK (4 versions, head 2025-06-01; 1 upstream(s); 2 route(s); 7 change(s))\nproved 4 operations across 3 version pairs\nlocked contracts: 3 versions unchanged\n',
       stderr: '',
     });
+  });
+
+  it('lock: writes every version\'s contract beside a copy of the demo\'s changes', async () => {
+    const project = join(dir, 'lock-project');
+    for (const part of ['gateway.yaml', 'specs', 'versions']) cpSync(join(ROOT, part), join(project, part), { recursive: true, filter: (src) => !src.endsWith(join('versions', 'lock')) });
+    const res = await spawnVerso(['lock', '--config', join(project, 'gateway.yaml')]);
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(res.stdout).toMatch(/^Locked 4 versions in \S*lock-project\/versions\/lock: 2023-06-01, 2024-01-01, 2024-09-01, 2025-06-01\n$/);
+    expect(readdirSync(join(project, 'versions/lock'))).toEqual(['2023-06-01.json', '2024-01-01.json', '2024-09-01.json', '2025-06-01.json']);
   });
 
   it('spec: prints a version\'s document, loading the translation engine', async () => {

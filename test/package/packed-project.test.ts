@@ -133,7 +133,7 @@ describe('verso packed, installed and used in a project of its own', () => {
     writeFileSync(join(project, 'gateway.yaml'), config);
 
     const check = await npx(['check']);
-    expect(check.stdout).toBe('gateway.yaml: OK (3 versions, head 2026-01-01; 1 upstream(s); 1 route(s); 2 change(s))\nproved 1 operation across 2 version pairs\n');
+    expect(check.stdout).toBe('gateway.yaml: OK (3 versions, head 2026-01-01; 1 upstream(s); 1 route(s); 2 change(s))\nproved 1 operation across 2 version pairs\nlocked contracts: none (run verso lock to lock the published versions)\n');
 
     // The binary npx runs, started directly so SIGTERM reaches the gateway itself (npx does not pass it on).
     const child = spawn(join(project, 'node_modules/.bin/verso'), ['start'], { cwd: project, env: { ...process.env, API_UPSTREAM_URL: origin.url }, stdio: ['ignore', 'pipe', 'pipe'] });
