@@ -34,7 +34,8 @@ export async function checkCommand(options: CheckOptions, io: Io = stdio): Promi
   io.out(`${options.config}: OK (${config.versions.length} versions, head ${config.head}; ${config.upstreams.size} upstream(s); ${config.routes.length} route(s)${changes})\n`);
   if (proof) io.out(`proved ${plural(proof.operations, 'operation')} across ${plural(proof.pairs, 'version pair')}\n`);
   if (lock?.locked) {
-    io.out(`locked contracts: ${plural(lock.unchanged.length, 'version')} unchanged${lock.unlocked.length > 0 ? `; not locked yet: ${lock.unlocked.join(', ')} (run verso lock once published)` : ''}\n`);
+    io.out(`locked contracts: ${plural(lock.unchanged.length, 'version')} unchanged${lock.notes.length > 0 ? ' but for non-breaking differences' : ''}${lock.unlocked.length > 0 ? `; not locked yet: ${lock.unlocked.join(', ')} (run verso lock once published)` : ''}\n`);
+    for (const note of lock.notes) io.out(`  non-breaking since the lock: ${note}\n`);
   } else if (lock) {
     io.out('locked contracts: none (run verso lock to lock the published versions)\n');
   }

@@ -68,11 +68,29 @@ describe('verso lock and check', () => {
     expect((await verso(['check', '--config', config])).code).toBe(0);
   });
 
-  it('names the head spec when an edit to it leaks into every older contract', async () => {
+  it('lists what the head spec added for every version as non-breaking, and passes', async () => {
     edit('specs/shop.openapi.yaml', '        email:\n', '        nickname: { type: string }\n        email:\n');
     const check = await verso(['check', '--config', config]);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('\nlocked contracts: 3 versions unchanged but for non-breaking differences\n');
+    expect(check.stdout).toContain('\n  non-breaking since the lock: GET /customers/{id}: response 200 body/nickname was added (2025-06-01, 2024-09-01, 2024-01-01, 2023-06-01)\n');
+  });
+
+  it('fails on a breaking head edit no change covers, with the command that starts one', async () => {
+    expect((await verso(['lock', '--config', config])).code).toBe(0);
+    // GET /customers/{id} stops documenting its 404.
+    edit('specs/shop.openapi.yaml', '        "404":\n          description: No customer has this id.\n', '        "499":\n          description: No customer has this id.\n');
+    const check = await verso(['check', '--config', config]);
     expect(check.code).toBe(2);
-    expect(check.stderr).toContain('components.schemas.Customer.properties.nickname: added {"type":"string"}');
-    expect(check.stderr).toContain('the head spec, which differs from its own lock (2025-06-01.json)');
+    const lock = join(dir, 'versions/lock');
+    expect(check.stderr.split('\n').slice(0, 5)).toEqual([
+      `${config}: 4 changed locked contracts:`,
+      `  - ${lock}/2025-06-01.json: the head 2025-06-01 is locked (published) and its spec now breaks its clients (1 breaking difference):`,
+      '    GET /customers/{id}: response 404 was removed [response-status-removed]',
+      '    A published version must not break: add a newer version to the config and versions/index, and start its change with `verso new-change NAME --version NEW_VERSION`; or, if the head was never published, run `verso lock` to accept it.',
+      `  - ${lock}/2024-09-01.json: the contract of 2024-09-01 is not the one locked (2 differences):`,
+    ]);
+    expect(check.stderr).toContain('No change of 2025-06-01 covers this breaking difference the head spec brought:\n    GET /customers/{id}: response 404 was removed [response-status-removed]\n    Start one with `verso new-change NAME --version NEW_VERSION` (the head spec differs from its own lock, 2025-06-01.json).');
   });
 });

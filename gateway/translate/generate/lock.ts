@@ -1,9 +1,13 @@
 /**
  * Published contracts, locked (issue 11): `verso lock` writes each version's derived OpenAPI
  * document to `<translation.changes>/lock/<version>.json`, and `verso check` compares every
- * version but the head against its lock. A difference means an edit (to a change, or to the head
- * spec that no change accounts for) altered what clients of an old version get: check fails and
- * says what changed and which changes of the step may have caused it. The head may change freely.
+ * version against its lock:
+ *
+ * - a difference an edited change made (a change of the step down to the version touches it)
+ *   fails, naming the change;
+ * - a difference the head spec brought is classified (breaking.ts, as oasdiff does): a breaking
+ *   one fails with the `verso new-change` that would cover it, a non-breaking one (a new field or
+ *   endpoint) is listed as a note.
  *
  * What is locked is the contract: the derived document with `info` cut to its title and version,
  * so a lifecycle date (deprecation, sunset: config, not contract) does not count as a change.
@@ -14,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { GatewayConfig } from '../../config/types.js';
 import { formatKeyPath } from '../../config/load.js';
 import type { VersionModel } from '../model.js';
+import { classify, type Finding } from './breaking.js';
 import { versionDocument } from './openapi-out.js';
 
 /** Where the lock files live: `lock/` inside the changes folder (the bundle loader ignores .json). */
@@ -47,8 +52,10 @@ export interface LockComparison {
   unchanged: string[];
   /** Versions (not the head) with no lock file yet: new since the last `verso lock`. */
   unlocked: string[];
-  /** One message per version whose contract differs from its lock. */
+  /** One message per version whose contract differs from its lock in a way that must not pass. */
   failures: string[];
+  /** Non-breaking differences the head spec brought (new fields, endpoints, text): listed, not failed. */
+  notes: string[];
 }
 
 /** How many differences a failure lists before it says how many more there are. */
@@ -56,14 +63,35 @@ const SHOWN = 8;
 
 export function compareLock(model: VersionModel, config: GatewayConfig): LockComparison {
   const dir = lockDir(config);
-  const result: LockComparison = { locked: existsSync(dir), unchanged: [], unlocked: [], failures: [] };
+  const result: LockComparison = { locked: existsSync(dir), unchanged: [], unlocked: [], failures: [], notes: [] };
   if (!result.locked) return result;
+  const read = (version: string) => JSON.parse(readFileSync(join(dir, `${version}.json`), 'utf8')) as Record<string, unknown>;
   const headFile = join(dir, `${model.head}.json`);
-  const headChanged = existsSync(headFile) && diff(JSON.parse(readFileSync(headFile, 'utf8')), lockedContract(model, model.head, config)).length > 0;
-  // Newest first, so a version knows whether the one above it differs too (then it inherits), and
+  const headLocked = existsSync(headFile);
+  const headDifferences = headLocked ? diff(read(model.head), lockedContract(model, model.head, config)) : [];
+  const headChanged = headDifferences.length > 0;
+  const notes = new Map<string, string[]>();
+  const note = (finding: Finding, version: string) => {
+    const line = `${finding.operation ? `${finding.operation}: ` : ''}${finding.message}`;
+    notes.set(line, [...(notes.get(line) ?? []), version]);
+  };
+
+  // The head edited in place after it was locked (published): a breaking difference needs a new version.
+  if (headChanged) {
+    const findings = classify(read(model.head), lockedContract(model, model.head, config));
+    const breaking = findings.filter((f) => f.breaking);
+    for (const f of findings.filter((x) => !x.breaking)) note(f, model.head);
+    if (breaking.length > 0) {
+      result.failures.push(`${headFile}: the head ${model.head} is locked (published) and its spec now breaks its clients (${breaking.length} breaking difference${breaking.length === 1 ? '' : 's'}):\n${findingLines(breaking)}\n    A published version must not break: add a newer version to the config and versions/index, and start its change with \`verso new-change NAME --version NEW_VERSION\`; or, if the head was never published, run \`verso lock\` to accept it.`);
+    }
+  }
+
+  // Newest first, so a version knows whether the one above it failed too (then it inherits), and
   // failures are listed newest first: the one that explains the others comes first.
-  const changed = new Set<string>();
-  const failures: string[] = [];
+  const failed = new Set<string>();
+  // Each version's differences, to tell what a version inherits from the one above from what its own step made.
+  const key = (d: LockDifference) => `${formatKeyPath(d.path)} ${describe(d)}`;
+  const differencesOf = new Map<string, Set<string>>([[model.head, new Set(headDifferences.map(key))]]);
   for (const version of [...model.versions].reverse()) {
     if (version === model.head) continue;
     const file = join(dir, `${version}.json`);
@@ -71,18 +99,45 @@ export function compareLock(model: VersionModel, config: GatewayConfig): LockCom
       result.unlocked.unshift(version);
       continue;
     }
-    const differences = diff(JSON.parse(readFileSync(file, 'utf8')), lockedContract(model, version, config));
+    const locked = read(version);
+    const now = lockedContract(model, version, config);
+    const differences = diff(locked, now);
     if (differences.length === 0) {
       result.unchanged.unshift(version);
       continue;
     }
-    changed.add(version);
+    const newer = model.versions[model.versions.indexOf(version) + 1];
+    differencesOf.set(version, new Set(differences.map(key)));
+    // What the newer version shows as well was not made by this step's changes.
+    const above = differencesOf.get(newer) ?? new Set<string>();
+    const suspects = suspectsOf(model, newer, differences.filter((d) => !above.has(key(d))));
+    const findings = classify(locked, now);
+    const breaking = findings.filter((f) => f.breaking);
+    // An edit to a change, or a difference the newer version already failed on, always fails; one
+    // the head spec brought fails when it breaks clients of this version, and is a note otherwise.
+    if (suspects.length === 0 && breaking.length === 0 && !failed.has(newer)) {
+      for (const f of findings) note(f, version);
+      result.unchanged.unshift(version);
+      continue;
+    }
+    failed.add(version);
     const lines = differences.slice(0, SHOWN).map((d) => `    ${formatKeyPath(d.path)}: ${describe(d)}`);
     if (differences.length > SHOWN) lines.push(`    … and ${differences.length - SHOWN} more`);
-    failures.push(`${file}: the contract of ${version} is not the one locked (${differences.length} difference${differences.length === 1 ? '' : 's'}):\n${lines.join('\n')}\n    ${cause(model, version, differences, headChanged, changed)}`);
+    const why = newer !== model.head && failed.has(newer)
+      ? `The contract of ${newer} differs too, and ${version} is derived from it: see ${newer} first.`
+      : suspects.length > 0
+        ? `Made by the changes of ${newer} that touch it: ${suspects.join(', ')}.`
+        : `No change of ${newer} covers ${breaking.length === 1 ? 'this breaking difference' : 'these breaking differences'} the head spec brought:\n${findingLines(breaking)}\n    Start one with \`verso new-change NAME --version ${model.head === newer && !headLocked ? newer : 'NEW_VERSION'}\`${headChanged ? ` (the head spec differs from its own lock, ${model.head}.json)` : ''}.`;
+    result.failures.push(`${file}: the contract of ${version} is not the one locked (${differences.length} difference${differences.length === 1 ? '' : 's'}):\n${lines.join('\n')}\n    ${why} If the difference is intended, run \`verso lock\` to accept it.`);
   }
-  result.failures = failures;
+  result.notes = [...notes].map(([line, versions]) => `${line} (${versions.join(', ')})`);
   return result;
+}
+
+function findingLines(findings: Finding[]): string {
+  const lines = findings.slice(0, SHOWN).map((f) => `    ${f.operation ? `${f.operation}: ` : ''}${f.message} [${f.rule}]`);
+  if (findings.length > SHOWN) lines.push(`    … and ${findings.length - SHOWN} more`);
+  return lines.join('\n');
 }
 
 function describe(d: LockDifference): string {
@@ -96,25 +151,15 @@ function describe(d: LockDifference): string {
 }
 
 /**
- * Which changes may have made the difference: a version's contract is the next newer one's minus
- * that version's changes, so the suspects are the changes of the step down to it, narrowed to
- * those naming a schema or operation the differences touch; and the head spec, when its own lock
- * differs too.
+ * Which changes may have made a difference: a version's contract is the next newer one's minus
+ * that version's changes, so the suspects are the changes of the step down to it that name a
+ * schema (or, for a difference under `paths`, an endpoint) the differences touch.
  */
-function cause(model: VersionModel, version: string, differences: LockDifference[], headChanged: boolean, changed: Set<string>): string {
-  const newer = model.versions[model.versions.indexOf(version) + 1];
-  // Each version is derived from the next newer one: a difference there is inherited here.
-  if (newer !== model.head && changed.has(newer)) return `The contract of ${newer} differs too, and ${version} is derived from it: see ${newer} first. If the difference is intended, run \`verso lock\` to accept it.`;
+function suspectsOf(model: VersionModel, newer: string, differences: LockDifference[]): string[] {
   const step = model.steps.get(newer);
   const touched = new Set(differences.flatMap((d) => (d.path[0] === 'components' && d.path[1] === 'schemas' ? [String(d.path[2])] : [])));
   const inPaths = differences.some((d) => d.path[0] === 'paths');
-  const suspects = (step?.changes ?? []).filter((c) => c.change.instructions.some((i) => ('schema' in i && typeof i.schema === 'string' && touched.has(i.schema)) || (inPaths && 'operation' in i)));
-  const named = (suspects.length > 0 ? suspects : step?.changes ?? []).map((c) => c.id);
-  const parts = [];
-  if (named.length > 0) parts.push(`the changes of ${newer}${suspects.length > 0 ? ' that touch it' : ''}: ${named.join(', ')}`);
-  if (headChanged) parts.push(`the head spec, which differs from its own lock (${model.head}.json)`);
-  const by = parts.length > 0 ? `Made by ${parts.join('; or ')}.` : 'No change of the step names what differs.';
-  return `${by} If the difference is intended, run \`verso lock\` to accept it.`;
+  return (step?.changes ?? []).filter((c) => c.change.instructions.some((i) => ('schema' in i && typeof i.schema === 'string' && touched.has(i.schema)) || (inPaths && 'operation' in i))).map((c) => c.id);
 }
 
 /** Every difference between two JSON values, as key paths from the root. */
