@@ -33,6 +33,7 @@ export async function checkCommand(options: CheckOptions, io: Io = stdio): Promi
   const changes = translator ? `; ${translator.model.changes.length} change(s)` : '';
   io.out(`${options.config}: OK (${config.versions.length} versions, head ${config.head}; ${config.upstreams.size} upstream(s); ${config.routes.length} route(s)${changes})\n`);
   if (proof) io.out(`proved ${plural(proof.operations, 'operation')} across ${plural(proof.pairs, 'version pair')}\n`);
+  for (const { change, parts } of proof?.oneWay ?? []) io.out(`  one-way, validated but not round-tripped: ${change} (${parts.join(', ')})\n`);
   if (lock?.locked) {
     io.out(`locked contracts: ${plural(lock.unchanged.length, 'version')} unchanged${lock.notes.length > 0 ? ' but for non-breaking differences' : ''}${lock.unlocked.length > 0 ? `; not locked yet: ${lock.unlocked.join(', ')} (run verso lock once published)` : ''}\n`);
     for (const note of lock.notes) io.out(`  non-breaking since the lock: ${note}\n`);

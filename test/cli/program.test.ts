@@ -19,7 +19,7 @@ function file(name: string, text: string): string {
 describe('verso check', () => {
   it('accepts the demo configuration', async () => {
     const res = await verso(['check', '--config', 'gateway.yaml']);
-    expect(res).toEqual({ code: 0, stdout: 'gateway.yaml: OK (4 versions, head 2025-06-01; 1 upstream(s); 2 route(s); 7 change(s))\nproved 4 operations across 3 version pairs\nlocked contracts: 3 versions unchanged\n', stderr: '' });
+    expect(res).toEqual({ code: 0, stdout: 'gateway.yaml: OK (4 versions, head 2025-06-01; 1 upstream(s); 2 route(s); 7 change(s))\nproved 4 operations across 3 version pairs\n  one-way, validated but not round-tripped: 2024-09-01/order-list-envelope (response hook on GET /orders)\nlocked contracts: 3 versions unchanged\n', stderr: '' });
   });
 
   it('exits 2 listing every problem with file, line and key path', async () => {

@@ -15,7 +15,7 @@
  * per (check, operation, status, version pair), from the first payload that fails it.
  */
 
-import type { RequestParts, ResponseParts } from '../authoring.js';
+import type { Instruction, RequestParts, ResponseParts } from '../authoring.js';
 import { buildRequestChain, buildResponseChain, ChainError, type RequestChain, type ResponseChain } from '../chain.js';
 import type { Step, VersionModel } from '../model.js';
 import { PayloadSource, wire, type BodyPayloads } from './payloads.js';
@@ -52,6 +52,11 @@ export interface ProofResult {
   pairs: number;
   /** Payloads moved through a step (each direction counted once). */
   payloads: number;
+  /**
+   * Changes with one-way parts (hooks, a schema converted one way): their output is validated
+   * but cannot be round-tripped, so `verso check` says so per change instead of staying silent.
+   */
+  oneWay: { change: string; parts: string[] }[];
 }
 
 /**
@@ -109,7 +114,19 @@ export function prove(model: VersionModel): ProofResult {
       payloads += proveResponses(context) + proveRequest(context);
     }
   }
-  return { failures, operations: proven.size, pairs: Math.max(0, model.versions.length - 1), payloads };
+  const oneWay = model.changes.flatMap((c) => {
+    const parts = c.change.instructions.flatMap(oneWayPart);
+    return parts.length > 0 ? [{ change: c.id, parts }] : [];
+  });
+  return { failures, operations: proven.size, pairs: Math.max(0, model.versions.length - 1), payloads, oneWay };
+}
+
+/** What of an instruction only moves one way. */
+function oneWayPart(ins: Instruction): string[] {
+  if (ins.kind === 'request-hook') return [`request hook on ${ins.operation}`];
+  if (ins.kind === 'response-hook') return [`response hook on ${ins.operation}`];
+  if (ins.kind === 'schema-converted' && (!ins.up || !ins.down)) return [`${ins.schema} converted ${ins.up ? 'up' : 'down'} only`];
+  return [];
 }
 
 interface StepContext {
