@@ -243,7 +243,13 @@ function conflicts(valid: { change: LoadedChange; instruction: Instruction }[], 
     if (isFieldInstruction(ins)) {
       if (ins.kind === 'schema-renamed' || ins.kind === 'schema-converted') claims.push([`${ins.kind} ${ins.schema}`, `${ins.kind === 'schema-renamed' ? 'rename' : 'convert'} schema ${ins.schema}`]);
       else if (ins.kind === 'enum-renamed') claims.push([`enum ${ins.schema}.${ins.field}=${ins.to}`, `rename the value "${ins.to}" of ${ins.schema}.${ins.field}`]);
-      else claims.push([`field ${ins.schema}.${ins.field}`, `change ${ins.schema}.${ins.field}`]);
+      // A field's name and its value are claimed apart: one version may rename a field and convert
+      // its value (renames run after value changes going down, before them going up; fuse.ts).
+      else {
+        const what = `change ${ins.schema}.${ins.field}`;
+        if (ins.kind !== 'field-converted') claims.push([`name ${ins.schema}.${ins.field}`, what]);
+        if (ins.kind !== 'field-renamed') claims.push([`value ${ins.schema}.${ins.field}`, what]);
+      }
       if (ins.kind === 'field-renamed') claims.push([`old ${ins.schema}.${ins.from}`, `give ${previous} a field ${ins.schema}.${ins.from}`]);
       if (ins.kind === 'field-removed') claims.push([`old ${ins.schema}.${ins.field}`, `give ${previous} a field ${ins.schema}.${ins.field}`]);
       if (ins.kind === 'schema-renamed') claims.push([`old schema ${ins.from}`, `give ${previous} a schema ${ins.from}`]);

@@ -381,3 +381,42 @@ describe('schema converted', () => {
     expect(schemaAt(model({ up, down }), OLD, 'Customer')).toEqual(customer);
   });
 });
+
+describe('field renamed and converted in one version', () => {
+  // 2025-01-01 renamed `score` to `rating` and made it a number; older clients know `score` as a string.
+  const api = () => openapi(NEW, {
+    Review: { type: 'object', required: ['id', 'rating'], properties: { id: { type: 'string' }, rating: { type: 'number' } } },
+  }, { '/reviews/{id}': { get: answers(ref('Review')) }, '/reviews': { post: takes(ref('Review')) } });
+  const both = change({
+    description: 'Review.score (a string) is rating, a number.',
+    instructions: [
+      schema('Review').field('rating').renamedFrom('score'),
+      schema('Review').field('rating').converted({ schema: { type: 'string' }, down: (v: Json) => String(v), up: (v: Json) => Number(v) }),
+    ],
+  });
+  const model = () => modelOf(api(), [[NEW, { both }], [OLD, {}]]);
+
+  it('is accepted: the name and the value are separate claims', () => {
+    expect(() => model()).not.toThrow();
+  });
+
+  it('converts, then renames, going down; renames, then converts, going up', () => {
+    expect(respond(model(), 'GET /reviews/{id}', NEW, OLD, { body: { id: 'r1', rating: 4.5 } }).body).toEqual({ id: 'r1', score: '4.5' });
+    expect(send(model(), 'POST /reviews', OLD, NEW, { body: { id: 'r1', score: '3' } }).body).toEqual({ id: 'r1', rating: 3 });
+  });
+
+  it('gives the older document the old name with the old schema', () => {
+    expect(schemaAt(model(), OLD, 'Review')).toEqual({ type: 'object', required: ['id', 'score'], properties: { id: { type: 'string' }, score: { type: 'string' } } });
+  });
+
+  it('still refuses two conversions of one field', () => {
+    const twice = change({
+      description: 'twice',
+      instructions: [
+        schema('Review').field('rating').converted({ schema: { type: 'string' }, down: (v: Json) => String(v), up: (v: Json) => Number(v) }),
+        schema('Review').field('rating').converted({ schema: { type: 'integer' }, down: (v: Json) => Math.round(Number(v)), up: (v: Json) => v }),
+      ],
+    });
+    expect(() => modelOf(api(), [[NEW, { twice }], [OLD, {}]])).toThrow(/has two instructions that both change Review\.rating/);
+  });
+});
