@@ -49,6 +49,12 @@ export type FieldInstruction =
   }
   | { kind: 'field-converted'; schema: string; field: string; fieldSchema: JsonSchema; up: (value: Json) => Json; down: (value: Json) => Json }
   | { kind: 'enum-renamed'; schema: string; field: string; from: string; to: string }
+  | {
+    /** The field's requiredness or nullability changed in this version; `default` stands in where the previous version's clients meet the difference. */
+    kind: 'field-constraint'; schema: string; field: string;
+    change: 'became-required' | 'became-optional' | 'became-nullable' | 'became-non-nullable';
+    default?: Json | ((object: JsonObject) => Json);
+  }
   | { kind: 'schema-renamed'; schema: string; from: string }
   | { kind: 'schema-converted'; schema: string; up?: (object: JsonObject) => void; down?: (object: JsonObject) => void };
 
@@ -223,6 +229,55 @@ function fieldInstructions(schemaName: string, field: string) {
      */
     enumValueRenamed(options: { from: string; to: string }): FieldInstruction {
       return { kind: 'enum-renamed', schema: schemaName, field, from: options.from, to: options.to };
+    },
+    /**
+     * The field is required in this version and was optional before. The previous version's
+     * document lists it as optional; its clients' requests without it get `default` (a value, or
+     * a function of the object).
+     *
+     * @example
+     * ```ts
+     * schema('OrderCreate').field('currency').becameRequired({ default: 'usd' })
+     * ```
+     */
+    becameRequired(options: { default: Json | ((object: JsonObject) => Json) }): FieldInstruction {
+      return { kind: 'field-constraint', schema: schemaName, field, change: 'became-required', default: options.default };
+    },
+    /**
+     * The field is optional in this version and was required before. The previous version's
+     * document lists it as required; its clients get `default` in responses that leave it out.
+     *
+     * @example
+     * ```ts
+     * schema('Order').field('shipping_address').becameOptional({ default: (order) => order.billing_address })
+     * ```
+     */
+    becameOptional(options: { default: Json | ((object: JsonObject) => Json) }): FieldInstruction {
+      return { kind: 'field-constraint', schema: schemaName, field, change: 'became-optional', default: options.default };
+    },
+    /**
+     * The field may be null in this version and could not be before. The previous version's
+     * document does not allow null; its clients get `default` instead of a null.
+     *
+     * @example
+     * ```ts
+     * schema('Customer').field('phone').becameNullable({ default: '' })
+     * ```
+     */
+    becameNullable(options: { default: Json | ((object: JsonObject) => Json) }): FieldInstruction {
+      return { kind: 'field-constraint', schema: schemaName, field, change: 'became-nullable', default: options.default };
+    },
+    /**
+     * The field may no longer be null, and could be before. The previous version's document allows
+     * null; a null its clients send becomes `default`, or, without one, the field is left out.
+     *
+     * @example
+     * ```ts
+     * schema('OrderCreate').field('note').becameNonNullable({ default: '' })
+     * ```
+     */
+    becameNonNullable(options: { default?: Json | ((object: JsonObject) => Json) } = {}): FieldInstruction {
+      return { kind: 'field-constraint', schema: schemaName, field, change: 'became-non-nullable', default: options.default };
     },
   };
 }

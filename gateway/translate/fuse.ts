@@ -62,6 +62,24 @@ export function programFor(instructions: FieldInstruction[], direction: Directio
       case 'field-converted':
         values.push({ kind: 'value', field: ins.field, fn: direction === 'down' ? ins.down : ins.up });
         break;
+      case 'field-constraint': {
+        // Where the previous version's clients meet the difference: their requests going up
+        // (became required: fill in; became non-nullable: replace a null), or the responses they
+        // get going down (became optional: fill in; became nullable: replace a null). Named as this
+        // version has the field, like the value operations: before renames down, after them up.
+        const { field, change, default: fallback } = ins;
+        const moves = change === 'became-required' || change === 'became-non-nullable' ? 'up' : 'down';
+        if (direction !== moves) break;
+        const value = (o: JsonObject) => (typeof fallback === 'function' ? fallback(o) : fallback as Json);
+        if (change === 'became-required' || change === 'became-optional') {
+          values.push(typeof fallback === 'function' ? { kind: 'opaque', fn: (o) => { if (o[field] === undefined) o[field] = value(o); } } : { kind: 'default', field, value: fallback as Json });
+        } else if (fallback === undefined) {
+          values.push({ kind: 'opaque', fn: (o) => { if (o[field] === null) delete o[field]; } });
+        } else {
+          values.push({ kind: 'opaque', fn: (o) => { if (o[field] === null) o[field] = value(o); } });
+        }
+        break;
+      }
       case 'enum-renamed':
         values.push(direction === 'down' ? { kind: 'enum', field: ins.field, from: ins.to, to: ins.from } : { kind: 'enum', field: ins.field, from: ins.from, to: ins.to });
         break;

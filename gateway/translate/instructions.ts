@@ -52,6 +52,7 @@ export function check(ins: Instruction, doc: OpenApiDocument, version: string, s
   if (fi.kind === 'field-renamed' && holderOf(target, fi.from) && !vacated) {
     return `${fi.schema}.${fi.from} also exists at ${version}; renaming ${fi.field} from it would collide`;
   }
+  if (fi.kind === 'field-constraint') return checkConstraint(fi, holder, version);
   if (fi.kind === 'enum-renamed') {
     const values = enumOf(holder, fi.field);
     if (!values) return `${fi.schema}.${fi.field} is not an enum at ${version}`;
@@ -59,6 +60,44 @@ export function check(ins: Instruction, doc: OpenApiDocument, version: string, s
     if (values.includes(fi.from)) return `${fi.schema}.${fi.field} still has the value "${fi.from}" at ${version}`;
   }
   return undefined;
+}
+
+/** A requiredness or nullability change must describe the field as this version has it. */
+function checkConstraint(fi: Extract<FieldInstruction, { kind: 'field-constraint' }>, holder: SchemaObject, version: string): string | undefined {
+  const required = (holder.required ?? []).includes(fi.field);
+  const nullable = isNullable(holder.properties![fi.field]);
+  const name = `${fi.schema}.${fi.field}`;
+  switch (fi.change) {
+    case 'became-required': return required ? undefined : `${name} is not required at ${version}; becameRequired() describes a field this version requires`;
+    case 'became-optional': return required ? `${name} is still required at ${version}; becameOptional() describes a field this version does not require` : undefined;
+    case 'became-nullable': return nullable ? undefined : `${name} does not allow null at ${version}; becameNullable() describes a field this version lets be null`;
+    case 'became-non-nullable': return nullable ? `${name} still allows null at ${version}; becameNonNullable() describes a field this version keeps from null` : undefined;
+  }
+}
+
+/** Whether a property schema admits null: OpenAPI 3.0's `nullable`, 3.1's `type: [..., 'null']`, or a null branch. */
+export function isNullable(schema: SchemaObject | undefined): boolean {
+  if (!schema) return false;
+  if ((schema as { nullable?: boolean }).nullable === true) return true;
+  if (Array.isArray(schema.type) && schema.type.includes('null')) return true;
+  return [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].some((s: SchemaObject) => s?.type === 'null');
+}
+
+/** The property schema with null allowed (`allow`) or not, in the form the document already uses. */
+function withNull(schema: SchemaObject, allow: boolean, openapi31: boolean): SchemaObject {
+  const out: SchemaObject = { ...schema };
+  if (!allow) {
+    delete (out as { nullable?: boolean }).nullable;
+    if (Array.isArray(out.type)) {
+      const types = out.type.filter((t: string) => t !== 'null');
+      out.type = types.length === 1 ? types[0] : types;
+    }
+    for (const key of ['anyOf', 'oneOf'] as const) if (out[key]) out[key] = out[key].filter((s: SchemaObject) => s?.type !== 'null');
+    return out;
+  }
+  if (!openapi31) return { ...out, nullable: true } as SchemaObject;
+  if (out.type !== undefined) return { ...out, type: [...(Array.isArray(out.type) ? out.type : [out.type]), 'null'] };
+  return { anyOf: [schema, { type: 'null' }] };
 }
 
 function enumOf(holder: SchemaObject, field: string): string[] | undefined {
@@ -122,6 +161,14 @@ export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
       const owner = prop.enum ? prop : itemsOf(prop)!;
       owner.enum = owner.enum!.map((v: Json) => (v === ins.to ? ins.from : v));
       if (owner.default === ins.to) owner.default = ins.from;
+      break;
+    }
+    case 'field-constraint': {
+      const holder = holderOf(schemas[ins.schema], ins.field)!;
+      if (ins.change === 'became-required') holder.required = (holder.required ?? []).filter((r: string) => r !== ins.field);
+      else if (ins.change === 'became-optional') holder.required = [...(holder.required ?? []), ins.field];
+      else holder.properties = { ...holder.properties, [ins.field]: withNull(holder.properties![ins.field], ins.change === 'became-non-nullable', String(doc.openapi).startsWith('3.1')) };
+      if (holder.required?.length === 0) delete holder.required;
       break;
     }
     case 'schema-renamed': {
@@ -222,7 +269,7 @@ export function objectSchema(ins: Instruction): string | undefined {
   return ins.schema;
 }
 
-const FIELD_KINDS = new Set(['field-renamed', 'field-added', 'field-removed', 'field-converted', 'enum-renamed', 'schema-renamed', 'schema-converted']);
+const FIELD_KINDS = new Set(['field-renamed', 'field-added', 'field-removed', 'field-converted', 'enum-renamed', 'field-constraint', 'schema-renamed', 'schema-converted']);
 
 export function isFieldInstruction(ins: Instruction): ins is FieldInstruction {
   return FIELD_KINDS.has(ins.kind);

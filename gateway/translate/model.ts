@@ -82,6 +82,8 @@ function attributeFailures(ins: Instruction, changeId: string): Instruction {
       return { ...ins, derive: attributed(changeId, ins.derive), up: ins.up && attributed2(changeId, ins.up) };
     case 'field-converted':
       return { ...ins, up: attributed(changeId, ins.up), down: attributed(changeId, ins.down) };
+    case 'field-constraint':
+      return typeof ins.default === 'function' ? { ...ins, default: attributed(changeId, ins.default) } : ins;
     case 'schema-converted':
       return { ...ins, up: ins.up && attributed(changeId, ins.up), down: ins.down && attributed(changeId, ins.down) };
     case 'request-hook':
@@ -225,7 +227,7 @@ function compileStep(version: string, previous: string, changes: LoadedChange[],
   const introducesObjects = valid.some(({ instruction: i }) =>
     (i.kind === 'field-removed' && JSON.stringify(i.fieldSchema).includes('$ref'))
     || (i.kind === 'field-converted' && JSON.stringify(i.fieldSchema).includes('$ref'))
-    || (i.kind === 'field-added' && i.default !== null && typeof i.default === 'object')
+    || ((i.kind === 'field-added' || i.kind === 'field-constraint') && i.default !== null && typeof i.default === 'object')
     || i.kind === 'schema-converted');
   return { version, previous, changes, objectOps, programs, introducesObjects, renamedSchemas, endpoints };
 }
@@ -243,6 +245,7 @@ function conflicts(valid: { change: LoadedChange; instruction: Instruction }[], 
     if (isFieldInstruction(ins)) {
       if (ins.kind === 'schema-renamed' || ins.kind === 'schema-converted') claims.push([`${ins.kind} ${ins.schema}`, `${ins.kind === 'schema-renamed' ? 'rename' : 'convert'} schema ${ins.schema}`]);
       else if (ins.kind === 'enum-renamed') claims.push([`enum ${ins.schema}.${ins.field}=${ins.to}`, `rename the value "${ins.to}" of ${ins.schema}.${ins.field}`]);
+      else if (ins.kind === 'field-constraint') claims.push([`${ins.change.includes('null') ? 'nullability' : 'requiredness'} ${ins.schema}.${ins.field}`, `change whether ${ins.schema}.${ins.field} is ${ins.change.includes('null') ? 'nullable' : 'required'}`]);
       // A field's name and its value are claimed apart: one version may rename a field and convert
       // its value (renames run after value changes going down, before them going up; fuse.ts).
       else {

@@ -4,9 +4,10 @@
  * documents; where the schema occurs (nested, arrays, …) is covered by locate.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { change, schema, type Json, type JsonObject } from '../../gateway/index.js';
+import { change, schema, type FieldInstruction, type Json, type JsonObject } from '../../gateway/index.js';
 import { answers, modelOf, openapi, ref, respond, schemaAt, send, takes } from './helpers.js';
 import { componentSchemas } from '../../gateway/translate/spec.js';
+import { prove } from '../../gateway/translate/prove/prove.js';
 
 const NEW = '2025-01-01';
 const OLD = '2024-01-01';
@@ -418,5 +419,62 @@ describe('field renamed and converted in one version', () => {
       ],
     });
     expect(() => modelOf(api(), [[NEW, { twice }], [OLD, {}]])).toThrow(/has two instructions that both change Review\.rating/);
+  });
+});
+
+describe('requiredness and nullability changed', () => {
+  const thing = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, currency: { type: 'string' }, note: { type: 'string' } } };
+  const api = (schema: Record<string, unknown>, version = '3.1.0') => {
+    const doc = openapi(NEW, { Thing: schema }, { '/things/{id}': { get: answers(ref('Thing')) }, '/things': { post: takes(ref('Thing')) } });
+    return { ...doc, openapi: version };
+  };
+  const modelWith = (schema: Record<string, unknown>, instruction: FieldInstruction, version?: string) =>
+    modelOf(api(schema, version) as never, [[NEW, { c: change({ description: 'constraint', instructions: [instruction] }) }], [OLD, {}]]);
+
+  it('became required: older documents list it optional, older requests without it get the default', () => {
+    const model = modelWith({ ...thing, required: ['id', 'currency'] }, schema('Thing').field('currency').becameRequired({ default: 'usd' }));
+    expect(schemaAt(model, OLD, 'Thing')).toMatchObject({ required: ['id'] });
+    expect(send(model, 'POST /things', OLD, NEW, { body: { id: 't1' } }).body).toEqual({ id: 't1', currency: 'usd' });
+    expect(send(model, 'POST /things', OLD, NEW, { body: { id: 't1', currency: 'eur' } }).body).toEqual({ id: 't1', currency: 'eur' });
+    expect(respond(model, 'GET /things/{id}', NEW, OLD, { body: { id: 't1', currency: 'eur' } }).body).toEqual({ id: 't1', currency: 'eur' });
+  });
+
+  it('became optional: older documents list it required, older clients get the default where a response leaves it out', () => {
+    const model = modelWith(thing, schema('Thing').field('currency').becameOptional({ default: (o: JsonObject) => (o.id === 'eu' ? 'eur' : 'usd') }));
+    expect(schemaAt(model, OLD, 'Thing')).toMatchObject({ required: ['id', 'currency'] });
+    expect(respond(model, 'GET /things/{id}', NEW, OLD, { body: { id: 'eu' } }).body).toEqual({ id: 'eu', currency: 'eur' });
+    expect(respond(model, 'GET /things/{id}', NEW, OLD, { body: { id: 't1', currency: 'gbp' } }).body).toEqual({ id: 't1', currency: 'gbp' });
+  });
+
+  it('became nullable: older documents do not allow null (3.1 and 3.0 forms), older clients get the default for a null', () => {
+    const nullable = { ...thing, properties: { ...thing.properties, note: { type: ['string', 'null'] } } };
+    const model = modelWith(nullable, schema('Thing').field('note').becameNullable({ default: '' }));
+    expect((schemaAt(model, OLD, 'Thing') as { properties: Record<string, unknown> }).properties.note).toEqual({ type: 'string' });
+    expect(respond(model, 'GET /things/{id}', NEW, OLD, { body: { id: 't1', note: null } }).body).toEqual({ id: 't1', note: '' });
+    const model30 = modelWith({ ...thing, properties: { ...thing.properties, note: { type: 'string', nullable: true } } }, schema('Thing').field('note').becameNullable({ default: '' }), '3.0.3');
+    expect((schemaAt(model30, OLD, 'Thing') as { properties: Record<string, unknown> }).properties.note).toEqual({ type: 'string' });
+  });
+
+  it('became non-nullable: older documents allow null, a null older clients send becomes the default or is left out', () => {
+    const model = modelWith(thing, schema('Thing').field('note').becameNonNullable({ default: '-' }));
+    expect((schemaAt(model, OLD, 'Thing') as { properties: Record<string, unknown> }).properties.note).toEqual({ type: ['string', 'null'] });
+    expect(send(model, 'POST /things', OLD, NEW, { body: { id: 't1', note: null } }).body).toEqual({ id: 't1', note: '-' });
+    const bare = modelWith(thing, schema('Thing').field('note').becameNonNullable());
+    expect(send(bare, 'POST /things', OLD, NEW, { body: { id: 't1', note: null } }).body).toEqual({ id: 't1' });
+  });
+
+  it('passes verso check\'s proof: the default it fills in is declared lost on the way back', () => {
+    const cases: [Record<string, unknown>, FieldInstruction][] = [
+      [{ ...thing, required: ['id', 'currency'] }, schema('Thing').field('currency').becameRequired({ default: 'usd' })],
+      [thing, schema('Thing').field('currency').becameOptional({ default: 'usd' })],
+      [{ ...thing, properties: { ...thing.properties, note: { type: ['string', 'null'] } } }, schema('Thing').field('note').becameNullable({ default: '' })],
+      [thing, schema('Thing').field('note').becameNonNullable({ default: '-' })],
+    ];
+    for (const [schemaObject, instruction] of cases) expect(prove(modelWith(schemaObject, instruction)).failures.map((f) => f.message)).toEqual([]);
+  });
+
+  it('refuses one that does not describe the field as its version has it', () => {
+    expect(() => modelWith(thing, schema('Thing').field('currency').becameRequired({ default: 'usd' }))).toThrow(/Thing\.currency is not required at 2025-01-01; becameRequired\(\) describes a field this version requires/);
+    expect(() => modelWith(thing, schema('Thing').field('note').becameNullable({ default: '' }))).toThrow(/Thing\.note does not allow null at 2025-01-01/);
   });
 });

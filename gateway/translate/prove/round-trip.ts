@@ -43,6 +43,8 @@ export function lossyParts(step: Step, body: 'request' | 'response'): LossyParts
     for (const ins of change.instructions) {
       if (body === 'request' && ins.kind === 'field-removed' && !ins.up) addField(ins.schema, ins.field);
       if (body === 'response' && ins.kind === 'field-added') addField(ins.schema, ins.field);
+      // A default filled in (or a null replaced) on the way to or from the previous version does not come back out.
+      if (ins.kind === 'field-constraint' && (body === 'request') === (ins.change === 'became-required' || ins.change === 'became-non-nullable')) addField(ins.schema, ins.field);
       if (ins.kind === 'schema-converted' && (ins.up || ins.down) && !(body === 'request' ? ins.down : ins.up)) opaque.add(nameOf(ins.schema));
     }
   }
