@@ -49,6 +49,7 @@ export type FieldInstruction =
   }
   | { kind: 'field-converted'; schema: string; field: string; fieldSchema: JsonSchema; up: (value: Json) => Json; down: (value: Json) => Json }
   | { kind: 'enum-renamed'; schema: string; field: string; from: string; to: string }
+  | { kind: 'field-moved'; schema: string; field: string; from: string }
   | {
     /** The field's requiredness or nullability changed in this version; `default` stands in where the previous version's clients meet the difference. */
     kind: 'field-constraint'; schema: string; field: string;
@@ -229,6 +230,20 @@ function fieldInstructions(schemaName: string, field: string) {
      */
     enumValueRenamed(options: { from: string; to: string }): FieldInstruction {
       return { kind: 'enum-renamed', schema: schemaName, field, from: options.from, to: options.to };
+    },
+    /**
+     * The field moved: in this version it is at this path (`service.name`, `metrics[0].resource.target`:
+     * dot-separated properties, `[0]` for the one entry of an array), and in the previous version it
+     * was at `from`. Objects and one-entry arrays on the way are created where the value moves in,
+     * and removed where the move leaves them empty.
+     *
+     * @example
+     * ```ts
+     * schema('IngressBackend').field('service.name').movedFrom('serviceName')
+     * ```
+     */
+    movedFrom(from: string): FieldInstruction {
+      return { kind: 'field-moved', schema: schemaName, field, from };
     },
     /**
      * The field is required in this version and was optional before. The previous version's

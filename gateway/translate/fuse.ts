@@ -11,6 +11,7 @@
  * chain of ten renames rebuilt per step doubled the cost of translating a 20 KB list.
  */
 
+import { getAt, parsePath, removeAt, setAt } from './field-path.js';
 import type { FieldInstruction, Json, JsonObject } from './authoring.js';
 
 export type Direction = 'up' | 'down';
@@ -62,6 +63,17 @@ export function programFor(instructions: FieldInstruction[], direction: Directio
       case 'field-converted':
         values.push({ kind: 'value', field: ins.field, fn: direction === 'down' ? ins.down : ins.up });
         break;
+      case 'field-moved': {
+        // Both directions before the renames: the path it leaves is named as the object has it.
+        const [out, into] = direction === 'down' ? [parsePath(ins.field)!, parsePath(ins.from)!] : [parsePath(ins.from)!, parsePath(ins.field)!];
+        early.push({ kind: 'opaque', fn: (o) => {
+          const value = getAt(o, out);
+          if (value === undefined) return;
+          removeAt(o, out);
+          setAt(o, into, value);
+        } });
+        break;
+      }
       case 'field-constraint': {
         // Where the previous version's clients meet the difference: their requests going up
         // (became required: fill in; became non-nullable: replace a null), or the responses they

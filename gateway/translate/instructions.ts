@@ -6,6 +6,7 @@
  */
 
 import type { FieldInstruction, Instruction, Json } from './authoring.js';
+import { addSlot, parsePath, removeSlot, slotAt } from './field-path.js';
 import { authoredSchema, componentSchemas, findOperation, HTTP_METHODS, isRecord, itemsOf, operations, schemaRef,
   type HttpMethod, type MediaTypeObject, type OpenApiDocument, type PathItemObject, type SchemaObject,
 } from './spec.js';
@@ -41,6 +42,7 @@ export function check(ins: Instruction, doc: OpenApiDocument, version: string, s
     return schemas[fi.from] ? `schema "${fi.from}" already exists at ${version}, so "${fi.schema}" cannot have been called that` : undefined;
   }
   if (fi.kind === 'schema-converted') return fi.up || fi.down ? undefined : 'converted() needs an up or a down function';
+  if (fi.kind === 'field-moved') return checkMove(fi, doc, target, version);
   const holder = holderOf(target, fi.field);
   const fields = () => `fields of ${fi.schema} at ${version}: ${fieldsOf(target).join(', ')}`;
   if (fi.kind === 'field-removed') {
@@ -59,6 +61,17 @@ export function check(ins: Instruction, doc: OpenApiDocument, version: string, s
     if (!values.includes(fi.to)) return `${fi.schema}.${fi.field} has no enum value "${fi.to}" at ${version}; values: ${values.join(', ')}`;
     if (values.includes(fi.from)) return `${fi.schema}.${fi.field} still has the value "${fi.from}" at ${version}`;
   }
+  return undefined;
+}
+
+/** A move names a field this version has, and a place it does not. */
+function checkMove(fi: Extract<FieldInstruction, { kind: 'field-moved' }>, doc: OpenApiDocument, target: SchemaObject, version: string): string | undefined {
+  const to = parsePath(fi.field);
+  const from = parsePath(fi.from);
+  if (!to) return `"${fi.field}" is not a field path (names separated by ".", each optionally "[0]")`;
+  if (!from) return `"${fi.from}" is not a field path (names separated by ".", each optionally "[0]")`;
+  if (!slotAt(doc, target, to)) return `${fi.schema} has no field at "${fi.field}" at ${version}; movedFrom() names where the field is in this version`;
+  if (slotAt(doc, target, from)) return `${fi.schema} still has a field at "${fi.from}" at ${version}, so "${fi.field}" cannot have moved from there`;
   return undefined;
 }
 
@@ -161,6 +174,14 @@ export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
       const owner = prop.enum ? prop : itemsOf(prop)!;
       owner.enum = owner.enum!.map((v: Json) => (v === ins.to ? ins.from : v));
       if (owner.default === ins.to) owner.default = ins.from;
+      break;
+    }
+    case 'field-moved': {
+      const to = parsePath(ins.field)!;
+      const slot = slotAt(doc, schemas[ins.schema], to)!;
+      const property = structuredClone(slot.schema);
+      removeSlot(doc, schemas[ins.schema], to);
+      addSlot(doc, schemas[ins.schema], parsePath(ins.from)!, property, slot.required);
       break;
     }
     case 'field-constraint': {
@@ -269,7 +290,7 @@ export function objectSchema(ins: Instruction): string | undefined {
   return ins.schema;
 }
 
-const FIELD_KINDS = new Set(['field-renamed', 'field-added', 'field-removed', 'field-converted', 'enum-renamed', 'field-constraint', 'schema-renamed', 'schema-converted']);
+const FIELD_KINDS = new Set(['field-renamed', 'field-added', 'field-removed', 'field-converted', 'enum-renamed', 'field-constraint', 'field-moved', 'schema-renamed', 'schema-converted']);
 
 export function isFieldInstruction(ins: Instruction): ins is FieldInstruction {
   return FIELD_KINDS.has(ins.kind);

@@ -228,6 +228,7 @@ function compileStep(version: string, previous: string, changes: LoadedChange[],
     (i.kind === 'field-removed' && JSON.stringify(i.fieldSchema).includes('$ref'))
     || (i.kind === 'field-converted' && JSON.stringify(i.fieldSchema).includes('$ref'))
     || ((i.kind === 'field-added' || i.kind === 'field-constraint') && i.default !== null && typeof i.default === 'object')
+    || i.kind === 'field-moved'
     || i.kind === 'schema-converted');
   return { version, previous, changes, objectOps, programs, introducesObjects, renamedSchemas, endpoints };
 }
@@ -254,6 +255,7 @@ function conflicts(valid: { change: LoadedChange; instruction: Instruction }[], 
         if (ins.kind !== 'field-renamed') claims.push([`value ${ins.schema}.${ins.field}`, what]);
       }
       if (ins.kind === 'field-renamed') claims.push([`old ${ins.schema}.${ins.from}`, `give ${previous} a field ${ins.schema}.${ins.from}`]);
+      if (ins.kind === 'field-moved') claims.push([`old ${ins.schema}.${ins.from}`, `give ${previous} a field at ${ins.schema}.${ins.from}`]);
       if (ins.kind === 'field-removed') claims.push([`old ${ins.schema}.${ins.field}`, `give ${previous} a field ${ins.schema}.${ins.field}`]);
       if (ins.kind === 'schema-renamed') claims.push([`old schema ${ins.from}`, `give ${previous} a schema ${ins.from}`]);
     } else if (ins.kind === 'request-hook' || ins.kind === 'response-hook') {

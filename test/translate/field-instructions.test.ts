@@ -478,3 +478,69 @@ describe('requiredness and nullability changed', () => {
     expect(() => modelWith(thing, schema('Thing').field('note').becameNullable({ default: '' }))).toThrow(/Thing\.note does not allow null at 2025-01-01/);
   });
 });
+
+describe('field moved into or out of a sub-object, or an array\'s one entry', () => {
+  // Kubernetes networking/v1 IngressBackend: serviceName and servicePort moved into service.{name, port.number}.
+  const ingress = () => openapi(NEW, {
+    IngressBackend: { type: 'object', properties: { service: { $ref: '#/components/schemas/IngressServiceBackend' }, resource: { type: 'string' } } },
+    IngressServiceBackend: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { $ref: '#/components/schemas/ServiceBackendPort' } } },
+    ServiceBackendPort: { type: 'object', properties: { number: { type: 'integer' } } },
+  }, { '/backends/{id}': { get: answers(ref('IngressBackend')) }, '/backends': { post: takes(ref('IngressBackend')) } });
+  const moved = change({
+    description: 'serviceName and servicePort are service.name and service.port.number.',
+    instructions: [
+      schema('IngressBackend').field('service.name').movedFrom('serviceName'),
+      schema('IngressBackend').field('service.port.number').movedFrom('servicePort'),
+    ],
+  });
+  const model = () => modelOf(ingress(), [[NEW, { moved }], [OLD, {}]]);
+
+  it('moves the values out going down, dropping the objects it empties', () => {
+    expect(respond(model(), 'GET /backends/{id}', NEW, OLD, { body: { service: { name: 'web', port: { number: 80 } }, resource: 'r' } }).body)
+      .toEqual({ resource: 'r', serviceName: 'web', servicePort: 80 });
+  });
+
+  it('moves them in going up, creating the objects they need', () => {
+    expect(send(model(), 'POST /backends', OLD, NEW, { body: { serviceName: 'web', servicePort: 80 } }).body)
+      .toEqual({ service: { name: 'web', port: { number: 80 } } });
+    expect(send(model(), 'POST /backends', OLD, NEW, { body: { resource: 'r' } }).body).toEqual({ resource: 'r' });
+  });
+
+  it('gives the older document the fields where they were, with their schemas and requiredness', () => {
+    expect(schemaAt(model(), OLD, 'IngressBackend')).toEqual({
+      type: 'object',
+      properties: { resource: { type: 'string' }, serviceName: { type: 'string' }, servicePort: { type: 'integer' } },
+      required: ['serviceName'],
+    });
+  });
+
+  it('passes verso check\'s proof both ways', () => {
+    expect(prove(model()).failures.map((f) => f.message)).toEqual([]);
+  });
+
+  // autoscaling/v2 HPA: targetCPUUtilizationPercentage became metrics[0].resource.target.averageUtilization.
+  const hpa = () => openapi(NEW, {
+    HpaSpec: {
+      type: 'object',
+      properties: {
+        maxReplicas: { type: 'integer' },
+        metrics: { type: 'array', items: { type: 'object', properties: { resource: { type: 'object', properties: { target: { type: 'object', properties: { averageUtilization: { type: 'integer' } } } } } } } },
+      },
+    },
+  }, { '/hpas/{id}': { get: answers(ref('HpaSpec')) } });
+  const metric = change({ description: 'CPU target moved into metrics.', instructions: [schema('HpaSpec').field('metrics[0].resource.target.averageUtilization').movedFrom('targetCPUUtilizationPercentage')] });
+
+  it('moves between a field and the one entry of an array', () => {
+    const m = modelOf(hpa(), [[NEW, { metric }], [OLD, {}]]);
+    expect(respond(m, 'GET /hpas/{id}', NEW, OLD, { body: { maxReplicas: 3, metrics: [{ resource: { target: { averageUtilization: 70 } } }] } }).body)
+      .toEqual({ maxReplicas: 3, targetCPUUtilizationPercentage: 70 });
+    expect(schemaAt(m, OLD, 'HpaSpec')).toEqual({ type: 'object', properties: { maxReplicas: { type: 'integer' }, targetCPUUtilizationPercentage: { type: 'integer' } } });
+  });
+
+  it('refuses a move from a place the version still has, or to one it does not have', () => {
+    const bad = change({ description: 'bad', instructions: [schema('IngressBackend').field('service.name').movedFrom('resource')] });
+    expect(() => modelOf(ingress(), [[NEW, { bad }], [OLD, {}]])).toThrow(/IngressBackend still has a field at "resource" at 2025-01-01/);
+    const nowhere = change({ description: 'nowhere', instructions: [schema('IngressBackend').field('service.host').movedFrom('host')] });
+    expect(() => modelOf(ingress(), [[NEW, { nowhere }], [OLD, {}]])).toThrow(/IngressBackend has no field at "service.host" at 2025-01-01/);
+  });
+});
