@@ -46,30 +46,23 @@ components:
         price: { $ref: "#/components/schemas/Money" }
     Money:
       type: object
-      required: [amount, currency]
+      required: [amount]
       properties:
         amount: { type: integer }
-        currency: { type: string, enum: [usd] }
 `;
 
-// The second change: the price became an object (integer minor units and a currency); older
-// clients know a decimal string in dollars. A helper module beside the changes does the arithmetic.
-const MONEY = `/** Shared by the changes: dollars as "12.50" <-> cents. */
-export const toCents = (dollars: string): number => Math.round(Number(dollars) * 100);
-export const toDollars = (cents: number): string => (cents / 100).toFixed(2);
+// The second change, a nested move: 2026-01-01 put the price in cents into price.amount; older
+// clients know it as price_cents. The paths come from a helper module beside the changes.
+const FIELDS = `/** Shared by the changes: where things are. */
+export const PRICE_NOW = 'price.amount';
+export const PRICE_BEFORE = 'price_cents';
 `;
-const PRICE = `import { change, schema, type Json } from 'verso';
-import { toCents, toDollars } from '../money.js';
+const PRICE = `import { change, schema } from 'verso';
+import { PRICE_BEFORE, PRICE_NOW } from '../fields.js';
 
 export default change({
-  description: 'Item.price is a Money object ({ amount, currency }) instead of a decimal string in dollars.',
-  instructions: [
-    schema('Item').field('price').converted({
-      schema: { type: 'string', pattern: '^\\\\d+\\\\.\\\\d{2}$' },
-      up: (value: Json) => ({ amount: toCents(String(value)), currency: 'usd' }),
-      down: (value: Json) => toDollars((value as { amount: number }).amount),
-    }),
-  ],
+  description: 'Item.price_cents moved into price.amount.',
+  instructions: [schema('Item').field(PRICE_NOW).movedFrom(PRICE_BEFORE)],
 });
 `;
 const INDEX = `import { version, versions } from 'verso';
@@ -94,7 +87,7 @@ describe('verso packed, installed and used in a project of its own', () => {
     mkdirSync(project);
     origin = await startOrigin((_req, res) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ id: 'it_1', name: 'Lamp', price: { amount: 1250, currency: 'usd' } }));
+      res.end(JSON.stringify({ id: 'it_1', name: 'Lamp', price: { amount: 1250 } }));
     });
     // npm pack runs prepack (the build), as `npm publish` would.
     const { stdout } = await run('npm', ['pack', '--pack-destination', tmp, '--silent'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
@@ -121,9 +114,9 @@ describe('verso packed, installed and used in a project of its own', () => {
     const init = await npx(['init']);
     expect(init.stdout).toContain('Created versions/index.ts');
 
-    // The API's own spec, a third version, a change using a helper module, free ports.
+    // The API's own spec, a third version whose change moves a field and uses a helper module, free ports.
     writeFileSync(join(project, 'specs/openapi.yaml'), SPEC);
-    writeFileSync(join(project, 'versions/money.ts'), MONEY);
+    writeFileSync(join(project, 'versions/fields.ts'), FIELDS);
     mkdirSync(join(project, 'versions/2026-01-01'));
     writeFileSync(join(project, 'versions/2026-01-01/item-price.ts'), PRICE);
     writeFileSync(join(project, 'versions/index.ts'), INDEX);
@@ -151,9 +144,9 @@ describe('verso packed, installed and used in a project of its own', () => {
         }
       })(), 'npx verso start did not print its URL');
       const get = async (version: string) => (await fetch(`${url}/items/it_1`, { headers: { 'api-version': version } })).json();
-      expect(await get('2026-01-01')).toEqual({ id: 'it_1', name: 'Lamp', price: { amount: 1250, currency: 'usd' } });
-      expect(await get('2025-06-01')).toEqual({ id: 'it_1', name: 'Lamp', price: '12.50' });
-      expect(await get('2025-01-01')).toEqual({ id: 'it_1', title: 'Lamp', price: '12.50' });
+      expect(await get('2026-01-01')).toEqual({ id: 'it_1', name: 'Lamp', price: { amount: 1250 } });
+      expect(await get('2025-06-01')).toEqual({ id: 'it_1', name: 'Lamp', price_cents: 1250 });
+      expect(await get('2025-01-01')).toEqual({ id: 'it_1', title: 'Lamp', price_cents: 1250 });
     } finally {
       child.kill('SIGTERM');
     }
