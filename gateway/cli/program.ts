@@ -101,10 +101,18 @@ export async function runCli(args: readonly string[], { io = stdio, stdin = proc
   program
     .command('spec')
     .description('Print one version\'s OpenAPI document (the version is read like a request\'s: id, alias or date).')
-    .requiredOption('--version <version>', 'version id, alias or date')
+    .argument('[version]', 'version id, alias or date (or --version)')
+    .option('--version <version>', 'version id, alias or date')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'yaml']).default('json'))
-    .action(action(async (opts: SpecOptions) => (await import('./spec.js')).specCommand(opts, io)));
+    .action(action(async (version: string | undefined, opts: Omit<SpecOptions, 'version'> & { version?: string }) => {
+      const wanted = opts.version ?? version;
+      if (wanted === undefined || (opts.version !== undefined && version !== undefined && opts.version !== version)) {
+        io.err(wanted === undefined ? 'verso spec: name a version: verso spec VERSION (or --version VERSION)\n' : `verso spec: two versions given (${version} and --version ${opts.version}); name one\n`);
+        return USAGE;
+      }
+      return (await import('./spec.js')).specCommand({ ...opts, version: wanted }, io);
+    }));
 
   program
     .command('changelog')

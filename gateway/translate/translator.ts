@@ -68,11 +68,17 @@ export class Translator {
   /** By version, then method: that version's operation templates, most literal text first. */
   private readonly routers = new Map<string, Map<string, Template[]>>();
 
-  constructor(readonly model: VersionModel, upstreamVersions: Iterable<string>) {
+  /**
+   * `upstreamVersions`: the versions upstreams speak, either all of them for every client, or per
+   * client version the ones its requests can actually be routed to (routesOf): a one-way hook only
+   * stops start-up for a routing that can occur.
+   */
+  constructor(readonly model: VersionModel, upstreamVersions: Iterable<string> | ((client: string) => Iterable<string>)) {
     const problems: { file: string; message: string }[] = [];
     const fileOf = new Map(model.changes.map((c) => [c.id, c.file]));
-    const targets = [...new Set(upstreamVersions)];
+    const everyone = typeof upstreamVersions === 'function' ? undefined : [...new Set(upstreamVersions)];
     for (const client of model.versions) {
+      const targets = everyone ?? [...new Set((upstreamVersions as (client: string) => Iterable<string>)(client))];
       const byMethod = new Map<string, Template[]>();
       for (const [headKey, key] of model.operationKeys.get(client)!) {
         const space = key.indexOf(' ');
@@ -137,5 +143,10 @@ export async function loadTranslator(config: GatewayConfig): Promise<Translator 
   const specFile = resolve(base, config.translation.spec);
   const [head, bundle] = await Promise.all([loadSpec(specFile), loadBundle(resolve(base, config.translation.changes))]);
   const model = buildModel(head, bundle, config.versions.map((v) => v.id), specFile);
-  return new Translator(model, [...config.upstreams.values()].map((u) => u.speaks));
+  return new Translator(model, routedVersions(config));
+}
+
+/** Per client version, the versions spoken by the upstreams its requests can be routed to (routes and their overrides). */
+export function routedVersions(config: GatewayConfig): (client: string) => string[] {
+  return (client) => config.routes.map((route) => config.upstreams.get(route.overrides.get(client) ?? route.upstream)!.speaks);
 }

@@ -26,6 +26,14 @@ const ORDER_2024_01_01 = {
 };
 
 describe('verso spec', () => {
+  it('takes the version as an argument or as --version, not two different ones', async () => {
+    const [positional, option] = await Promise.all([verso(['spec', '2024-01-01']), verso(['spec', '--version', '2024-01-01'])]);
+    expect(positional.code).toBe(0);
+    expect(positional.stdout).toBe(option.stdout);
+    expect(await verso(['spec'])).toEqual({ code: 2, stdout: '', stderr: 'verso spec: name a version: verso spec VERSION (or --version VERSION)\n' });
+    expect(await verso(['spec', 'v1', '--version', 'v2'])).toEqual({ code: 2, stdout: '', stderr: 'verso spec: two versions given (v1 and --version v2); name one\n' });
+  });
+
   it('prints 2024-01-01\'s derived document: customer id as customer, amount a decimal string, cancelled', async () => {
     const res = await verso(['spec', '--version', '2024-01-01']);
     expect(res.code).toBe(0);
@@ -113,10 +121,7 @@ describe('verso spec', () => {
     });
   });
 
-  it('requires --version and rejects an unknown format', async () => {
-    const missing = await verso(['spec']);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("required option '--version <version>' not specified");
+  it('rejects an unknown format', async () => {
     const format = await verso(['spec', '--version', 'v2', '--format', 'xml']);
     expect(format.code).toBe(1);
     expect(format.stderr).toContain("option '--format <format>' argument 'xml' is invalid. Allowed choices are json, yaml.");

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { change, endpoint, schema } from '../../gateway/index.js';
 import { TranslationError } from '../../gateway/translate/bundle.js';
 import { buildRequestChain, buildResponseChain } from '../../gateway/translate/chain.js';
-import { Translator, type Plan } from '../../gateway/translate/translator.js';
+import { routedVersions, Translator, type Plan } from '../../gateway/translate/translator.js';
+import { loadConfigText } from '../../gateway/config/load.js';
 import { answers, modelOf, openapi, ref, respond, send, takes } from './helpers.js';
 
 const V4 = '2025-06-01';
@@ -133,6 +134,12 @@ describe('hooks a chain cannot run', () => {
     ]);
   });
 
+  it('do not stop start-up for routings that cannot occur: only the clients routed to the older upstream count', () => {
+    // V1 and V2 clients go to a legacy upstream speaking V2; V3 and V4 clients to the head.
+    expect(() => new Translator(hooked(), (client) => (client === V1 || client === V2 ? [V2] : [V4]))).not.toThrow();
+    expect(send(hooked(), 'POST /orders', V1, V2, { body: atV1 }).headers).toEqual({});
+  });
+
   it('do not stop a newer client whose chain does not cross them', () => {
     // V2 → V1 crosses only the customer-added step, which has no hooks.
     expect(() => buildRequestChain(hooked(), 'POST /orders', V2, V1)).not.toThrow();
@@ -164,5 +171,24 @@ describe('names that change more than once', () => {
     expect(respond(m, 'GET /orders/{id}', V4, V1, { body: { id: 'o1', total: 5 } }).body).toEqual({ id: 'o1', amount: 5 });
     expect(send(m, 'POST /orders', V1, V4, { body: { id: 'o1', amount: 5 } }).body).toEqual({ id: 'o1', total: 5 });
     expect(Object.keys(m.docs.get(V1)!.components!.schemas!)).toEqual(['Purchase']);
+  });
+});
+
+describe('the routings a config can produce', () => {
+  it('are, per client version, the versions its routes\' upstreams speak, overrides included', () => {
+    const config = loadConfigText(`
+versions: [{ id: "2024-01-01" }, { id: "2025-06-01" }]
+upstreams:
+  shop: { url: "http://127.0.0.1:1", speaks: head }
+  legacy: { url: "http://127.0.0.1:2", speaks: "2024-01-01" }
+routes:
+  - prefix: /orders
+    upstream: shop
+    overrides: [{ versions: ["2024-01-01"], upstream: legacy }]
+  - { prefix: /customers, upstream: shop }
+`, 'routes.yaml');
+    const routed = routedVersions(config);
+    expect(routed('2024-01-01')).toEqual(['2024-01-01', '2025-06-01']);
+    expect(routed('2025-06-01')).toEqual(['2025-06-01', '2025-06-01']);
   });
 });
