@@ -5,7 +5,9 @@
  */
 
 import { loadConfigFile } from '../config/load.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { compareLock } from '../translate/generate/lock.js';
+import { typesFile, typesText } from '../translate/generate/types.js';
 import { proveErrorTemplate } from '../translate/prove/error-template.js';
 import { prove } from '../translate/prove/prove.js';
 import { loadTranslator } from '../translate/translator.js';
@@ -23,9 +25,12 @@ export async function checkCommand(options: CheckOptions, io: Io = stdio): Promi
   const errors = translator ? proveErrorTemplate(translator.model, config) : undefined;
   // Published contracts: every version but the head must match its lock.
   const lock = translator ? compareLock(translator.model, config) : undefined;
-  const failures = [...(proof?.failures.map((f) => f.message) ?? []), ...(errors?.failures ?? []), ...(lock?.failures ?? [])];
+  // Typed authoring: the types file, when there is one, must be the one the changes give now.
+  const types = translator && existsSync(typesFile(config)) ? typesFile(config) : undefined;
+  const staleTypes = types && readFileSync(types, 'utf8') !== typesText(translator!.model) ? [`${types} is out of date: the spec or a change changed since it was written; run \`verso types\``] : [];
+  const failures = [...(proof?.failures.map((f) => f.message) ?? []), ...(errors?.failures ?? []), ...(lock?.failures ?? []), ...staleTypes];
   if (failures.length > 0) {
-    const kinds = [proof?.failures.length && 'change proof failure', errors?.failures.length && 'error template failure', lock?.failures.length && 'changed locked contract'].filter(Boolean);
+    const kinds = [proof?.failures.length && 'change proof failure', errors?.failures.length && 'error template failure', lock?.failures.length && 'changed locked contract', staleTypes.length && 'stale types file'].filter(Boolean);
     const what = kinds.length === 1 ? String(kinds[0]) : 'check failure';
     io.err(`${options.config}: ${plural(failures.length, what)}:\n${failures.map((f) => `  - ${f}\n`).join('')}`);
     return USAGE;

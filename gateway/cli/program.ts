@@ -20,6 +20,7 @@ import type { CheckOptions } from './check.js';
 import { stdio, USAGE, type Io } from './io.js';
 import type { KeyIdOptions } from './key-id.js';
 import type { LockOptions } from './lock.js';
+import type { TypesOptions } from './types.js';
 import type { NewChangeOptions } from './new-change.js';
 import type { PinListOptions, PinOptions } from './pin.js';
 import type { ReportOptions } from './report.js';
@@ -91,6 +92,12 @@ export async function runCli(args: readonly string[], { io = stdio, stdin = proc
     .description('Validate the configuration, prove the changes against the specs, and exit non-zero listing every problem.')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .action(action(async (opts: CheckOptions) => (await import('./check.js')).checkCommand(opts, io)));
+
+  program
+    .command('types')
+    .description('Write each version\'s schemas as TypeScript (<translation.changes>/verso-types.d.ts), so at(VERSION).schema(NAME) is typed and checked in the change files.')
+    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .action(action(async (opts: TypesOptions) => (await import('./types.js')).typesCommand(opts, io)));
 
   program
     .command('lock')

@@ -8,7 +8,7 @@
  * engine (about half of a CLI start-up). `spec` shows that the load log does see them.
  */
 
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,15 @@ describe.concurrent('the verso binary', () => {
     expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
     expect(res.stdout).toMatch(/^Locked 4 versions in \S*lock-project\/versions\/lock: 2023-06-01, 2024-01-01, 2024-09-01, 2025-06-01\n$/);
     expect(readdirSync(join(project, 'versions/lock'))).toEqual(['2023-06-01.json', '2024-01-01.json', '2024-09-01.json', '2025-06-01.json']);
+  });
+
+  it('types: writes every version\'s schemas beside a copy of the demo\'s changes', async () => {
+    const project = join(dir, 'types-project');
+    for (const part of ['gateway.yaml', 'specs', 'versions']) cpSync(join(ROOT, part), join(project, part), { recursive: true, filter: (src) => !src.endsWith('verso-types.d.ts') });
+    const res = await spawnVerso(['types', '--config', join(project, 'gateway.yaml')]);
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(res.stdout).toMatch(/^Wrote \S*types-project\/versions\/verso-types\.d\.ts: the schemas of 4 versions, for at\(VERSION\)\.schema\(NAME\)\n$/);
+    expect(readFileSync(join(project, 'versions/verso-types.d.ts'), 'utf8')).toBe(readFileSync(join(ROOT, 'versions/verso-types.d.ts'), 'utf8'));
   });
 
   it('spec: prints a version\'s document, loading the translation engine', async () => {
