@@ -544,3 +544,16 @@ describe('field moved into or out of a sub-object, or an array\'s one entry', ()
     expect(() => modelOf(ingress(), [[NEW, { nowhere }], [OLD, {}]])).toThrow(/IngressBackend has no field at "service.host" at 2025-01-01/);
   });
 });
+
+describe('verso check names the change and instruction at fault', () => {
+  it('narrows a failure to the one change of the step whose instruction names the field', () => {
+    const api = openapi(NEW, { Customer: structuredClone(customer) }, { '/customers/{id}': { get: answers(ref('Customer')) } });
+    const model = modelOf(api, [[NEW, {
+      'email-renamed': change({ description: 'email was mail', instructions: [schema('Customer').field('email').renamedFrom('mail')] }),
+      'name-number': change({ description: 'name was a number (it was not)', instructions: [schema('Customer').field('name').converted({ schema: { type: 'string' }, up: (v: Json) => v, down: (v: Json) => (v as string).length })] }),
+    }], [OLD, {}]]);
+    const failures = prove(model).failures;
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.every((f) => f.changes.length === 1 && f.changes[0] === `${NEW}/name-number: Customer.name converted`)).toBe(true);
+  });
+});

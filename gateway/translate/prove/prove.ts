@@ -90,7 +90,10 @@ export function prove(model: VersionModel): ProofResult {
   };
   const source = new PayloadSource(model, validator);
   const failures: ProofFailure[] = [];
-  const report = (f: Omit<ProofFailure, 'message'>) => failures.push({ ...f, message: formatFailure(f) });
+  const report = (found: Omit<ProofFailure, 'message'>) => {
+    const f = { ...found, changes: atFault(model, found) };
+    failures.push({ ...f, message: formatFailure(f) });
+  };
   const headKeys = operations(model.docs.get(model.head)!).map((op) => op.key);
   let payloads = 0;
 
@@ -252,6 +255,29 @@ function noPayload(found: BodyPayloads, version: string, fail: (problems: string
   if (found.payloads.length > 0) return false;
   fail([`no payload to prove with: no head example reaches ${version} and the generated sample fails its schema: ${found.sampleProblems.join('; ')}`]);
   return true;
+}
+
+/**
+ * The changes of a failure narrowed to those whose instructions name a field the problems point
+ * at (`/amount must be string` → the instruction on `amount`), with the instruction when it is one;
+ * all of them when none or every one does.
+ */
+function atFault(model: VersionModel, f: Omit<ProofFailure, 'message'>): string[] {
+  if (f.changes.length === 0) return f.changes;
+  const named = new Set(f.problems.flatMap((p) => [...p.matchAll(/(?:^|[\s(])\/([\w$@-]+(?:\/[\w$@-]+)*)/g)].flatMap((m) => m[1].split('/').filter((s) => !/^\d+$/.test(s)))));
+  if (named.size === 0) return f.changes;
+  const byId = new Map(model.changes.map((c) => [c.id, c]));
+  const hits = f.changes.flatMap((id) => {
+    const instructions = (byId.get(id)?.change.instructions ?? []).filter((i) => {
+      const names = 'field' in i ? [i.field, 'from' in i && typeof i.from === 'string' ? i.from : undefined].flatMap((n) => (n ? n.split(/[.[\]]/).filter(Boolean) : [])) : [];
+      return names.some((n) => named.has(n));
+    });
+    return instructions.length > 0 ? [{ id, instructions }] : [];
+  });
+  if (hits.length === 0 || hits.length === f.changes.length && hits.length > 1) return f.changes;
+  return hits.map(({ id, instructions }) => (instructions.length === 1 && 'field' in instructions[0]
+    ? `${id}: ${(instructions[0] as { schema: string }).schema}.${instructions[0].field} ${instructions[0].kind.replace('field-', '')}`
+    : id));
 }
 
 function touching(step: Step, ...lists: (string[] | undefined)[]): string[] {

@@ -29,7 +29,7 @@ describe('verso check proves the changes', () => {
 
   it('fails a converted() whose down gives a number where the older schema says string', async () => {
     const config = fixture('converted-down-wrong-type');
-    const change = '[2025-06-01/order-amount-major-units]';
+    const change = '[2025-06-01/order-amount-major-units: Order.amount converted]';
     expect(await check(config)).toEqual({
       code: 2,
       stdout: '',
@@ -43,7 +43,7 @@ describe('verso check proves the changes', () => {
 
   it('fails a removed() whose derive returns the wrong type', async () => {
     const config = fixture('removed-derive-wrong-type');
-    const change = '[2025-06-01/order-total-removed]';
+    const change = '[2025-06-01/order-total-removed: Order.total removed]';
     expect(await check(config)).toEqual({
       code: 2,
       stdout: '',
@@ -57,7 +57,7 @@ describe('verso check proves the changes', () => {
 
   it('fails an up that loses data: the request round trip does not give back the input', async () => {
     const config = fixture('lossy-up');
-    const change = '[2025-06-01/order-create-amount]';
+    const change = '[2025-06-01/order-create-amount: OrderCreate.amount converted]';
     expect(await check(config)).toEqual({
       code: 2,
       stdout: '',
@@ -70,7 +70,7 @@ describe('verso check proves the changes', () => {
 
   it('fails a down that the up does not undo: the response round trip does not give back the input', async () => {
     const config = fixture('response-round-trip');
-    const change = '[2025-06-01/customer-name-case]';
+    const change = '[2025-06-01/customer-name-case: Customer.name converted]';
     const trip = `response round trip, 2025-06-01 → 2024-09-01 → 2025-06-01 ${change}`;
     expect(await check(config)).toEqual({
       code: 2,
@@ -117,7 +117,7 @@ describe('verso check proves the changes', () => {
       code: 2,
       stdout: '',
       stderr: failures(config, [
-        `GET /widgets/{id} 200 response, ${PAIR} [2025-06-01/widget-size-unit]: /size_mm must be number (payload: example)`,
+        `GET /widgets/{id} 200 response, ${PAIR} [2025-06-01/widget-size-unit: Widget.size_mm converted]: /size_mm must be number (payload: example)`,
       ]),
     });
   });

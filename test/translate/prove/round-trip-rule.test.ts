@@ -38,7 +38,7 @@ describe('the round trip rule', () => {
 
   it('holds a field removed() with an up function to the request round trip', () => {
     expect(prove([schema('OrderCreate').field('note').removed({ schema: { type: 'string' }, derive: () => 'none', up: () => {} })])).toEqual([
-      'POST /orders request round trip, 2024-09-01 → 2025-06-01 → 2024-09-01 [2025-06-01/test]: /note: sent "string", got back "none" (payload: generated sample)',
+      'POST /orders request round trip, 2024-09-01 → 2025-06-01 → 2024-09-01 [2025-06-01/test: OrderCreate.note removed]: /note: sent "string", got back "none" (payload: generated sample)',
     ]);
   });
 
