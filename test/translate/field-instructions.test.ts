@@ -4,7 +4,7 @@
  * documents; where the schema occurs (nested, arrays, …) is covered by locate.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { change, schema, type FieldInstruction, type Json, type JsonObject } from '../../gateway/index.js';
+import { change, endpoint, schema, type FieldInstruction, type Json, type JsonObject } from '../../gateway/index.js';
 import { answers, modelOf, openapi, ref, respond, schemaAt, send, takes } from './helpers.js';
 import { componentSchemas } from '../../gateway/translate/spec.js';
 import { prove } from '../../gateway/translate/prove/prove.js';
@@ -555,5 +555,27 @@ describe('verso check names the change and instruction at fault', () => {
     const failures = prove(model).failures;
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((f) => f.changes.length === 1 && f.changes[0] === `${NEW}/name-number: Customer.name converted`)).toBe(true);
+  });
+});
+
+describe('verso check catches mistakes in the functions and values an author writes', () => {
+  const api = () => openapi(NEW, {
+    ThingCreate: { type: 'object', required: ['quantity', 'currency'], properties: { quantity: { type: 'integer', minimum: 1 }, currency: { type: 'string', pattern: '^[a-z]{3}$' } } },
+  }, { '/things': { post: takes(ref('ThingCreate')) } });
+
+  it('a typo in a default: older requests get a value the newer schema refuses', () => {
+    const typo = change({ description: 'currency is new; older clients paid in usd', instructions: [schema('ThingCreate').field('currency').added({ default: 'ussd' })] });
+    const failures = prove(modelOf(api(), [[NEW, { typo }], [OLD, {}]])).failures;
+    expect(failures.map((f) => f.message)).toEqual([
+      `POST /things request, ${OLD} → ${NEW} [${NEW}/typo: ThingCreate.currency added]: /currency must match pattern "^[a-z]{3}$" (payload: generated sample from ${NEW})`,
+    ]);
+  });
+
+  it('an off-by-one in a request hook, where the schema bounds the value', () => {
+    const hook = change({ description: 'quantity used to count extra items', instructions: [endpoint('POST /things').request((r) => { (r.body as JsonObject).quantity = ((r.body as JsonObject).quantity as number) - 1; })] });
+    const failures = prove(modelOf(api(), [[NEW, { hook }], [OLD, {}]])).failures;
+    expect(failures.map((f) => f.message)).toEqual([
+      `POST /things request, ${OLD} → ${NEW} [${NEW}/hook]: /quantity must be >= 1 (payload: generated sample)`,
+    ]);
   });
 });
