@@ -11,6 +11,8 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
 import { spawnVerso } from '../helpers/cli.js';
@@ -52,6 +54,11 @@ describe.concurrent('the verso binary', () => {
       stdout: 'gateway.yaml: OK (4 versions, head 2025-06-01; 1 upstream(s); 2 route(s); 7 change(s))\nproved 4 operations across 3 version pairs\n  one-way, validated but not round-tripped: 2024-09-01/order-list-envelope (response hook on GET /orders)\nlocked contracts: 3 versions unchanged\n',
       stderr: '',
     });
+  });
+
+  it('runs as the README says in this repository: npm run verso -- check, TypeScript sources and changes, no build', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'verso', '--', 'check', '--config', 'gateway.yaml'], { cwd: ROOT, env: { ...process.env, DEMO_UPSTREAM_URL: '' } });
+    expect(stdout.split('\n')[0]).toBe('gateway.yaml: OK (4 versions, head 2025-06-01; 1 upstream(s); 2 route(s); 7 change(s))');
   });
 
   it('lock: writes every version\'s contract beside a copy of the demo\'s changes', async () => {
