@@ -61,6 +61,10 @@ export type FieldInstruction =
 
 export type EndpointInstruction =
   | { kind: 'endpoint-added'; operation: string }
+  | {
+    /** `operation` (`METHOD /path`) existed in the previous version and not in this one; `spec` is its OpenAPI operation there. */
+    kind: 'endpoint-removed'; operation: string; spec: Record<string, unknown>;
+  }
   | { kind: 'endpoint-renamed'; operation: string; fromPath: string }
   | { kind: 'status-changed'; operation: string; from: number; to: number }
   | { kind: 'header-renamed'; operation: string; in: 'request' | 'response'; from: string; to: string }
@@ -318,6 +322,20 @@ export function endpoint(operation: string) {
      */
     added(): EndpointInstruction {
       return { kind: 'endpoint-added', operation };
+    },
+    /**
+     * The endpoint is gone from this version but the previous version had it (name it
+     * `METHOD /path`, as it was). Older clients keep it: their requests go to the upstream as they
+     * are, which must still answer them; clients of this version and newer get 404 problem+json.
+     * `operation` is its OpenAPI operation object in the older documents.
+     *
+     * @example
+     * ```ts
+     * endpoint('GET /orders/{id}/summary').removed({ operation: { summary: 'An order in one line', responses: { 200: { description: 'The summary.' } } } })
+     * ```
+     */
+    removed(options: { operation?: Record<string, unknown> } = {}): EndpointInstruction {
+      return { kind: 'endpoint-removed', operation, spec: options.operation ?? { responses: { 200: { description: 'OK' } } } };
     },
     /**
      * The endpoint's path was `fromPath` in the previous version; older clients' requests to it

@@ -119,6 +119,11 @@ function enumOf(holder: SchemaObject, field: string): string[] | undefined {
 }
 
 function checkEndpoint(ins: Exclude<Instruction, FieldInstruction>, doc: OpenApiDocument, version: string): string | undefined {
+  if (ins.kind === 'endpoint-removed') {
+    const parsed = removedOperation(ins.operation);
+    if (!parsed) return `"${ins.operation}" is not "METHOD /path"; removed() names the endpoint as the previous version had it`;
+    return findOperation(doc, ins.operation) ? `${ins.operation} still exists at ${version}; removed() describes an endpoint this version no longer has` : undefined;
+  }
   const op = findOperation(doc, ins.operation);
   if (!op) return `operation "${ins.operation}" does not exist at ${version}; operations at ${version}: ${operations(doc).map((o) => o.key).join(', ')} (name one as "METHOD /path" or by its operationId)`;
   const responses = Object.keys(op.operation.responses ?? {});
@@ -142,10 +147,24 @@ function checkEndpoint(ins: Exclude<Instruction, FieldInstruction>, doc: OpenApi
   }
 }
 
+/** `GET /orders/{id}/summary` → its method field and path, for an endpoint a version removed. */
+export function removedOperation(operation: string): { field: HttpMethod; path: string } | undefined {
+  const match = /^([A-Za-z]+) (\/\S*)$/.exec(operation.trim());
+  const field = match?.[1].toLowerCase() as HttpMethod | undefined;
+  return match && field && HTTP_METHODS.includes(field) ? { field, path: match[2] } : undefined;
+}
+
 /** Rewrite `doc` (the instruction's version) into the previous version's document. */
 export function deriveOlder(ins: Instruction, doc: OpenApiDocument): void {
   const schemas = componentSchemas(doc);
   switch (ins.kind) {
+    case 'endpoint-removed': {
+      const { field, path } = removedOperation(ins.operation)!;
+      doc.paths ??= {};
+      const item = (doc.paths[path] ??= {}) as Record<string, unknown>;
+      item[field] = structuredClone(ins.spec);
+      break;
+    }
     case 'field-renamed':
       renameFields(doc, ins.schema, new Map([[ins.field, ins.from]]));
       break;

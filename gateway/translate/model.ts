@@ -8,9 +8,9 @@
 import type { EndpointInstruction, FieldInstruction, Instruction } from './authoring.js';
 import { TranslationError, type BundleProblem, type LoadedBundle, type LoadedChange } from './bundle.js';
 import { fuse, programFor, type Direction, type ObjectOp, type Prim } from './fuse.js';
-import { check, deriveOlder, isFieldInstruction, objectSchema, renameFields } from './instructions.js';
+import { check, deriveOlder, isFieldInstruction, objectSchema, removedOperation, renameFields } from './instructions.js';
 import { locate } from './locate.js';
-import { findOperation, operations, requestSchema, responseSchemas, type OpenApiDocument } from './spec.js';
+import { findOperation, operationKey, operations, requestSchema, responseSchemas, type OpenApiDocument } from './spec.js';
 
 /** An error thrown by a change's own function at request time, tagged with the change's id. */
 export class ChangeFailure extends Error {
@@ -45,6 +45,8 @@ export interface VersionModel {
   operationKeys: Map<string, Map<string, string>>;
   /** Keyed by the newer version of each step. */
   steps: Map<string, Step>;
+  /** Endpoints a version removed (`removed()`), by their key, with the version that removed them: older clients' requests go upstream as they are. */
+  removedEndpoints: Map<string, string>;
   changes: LoadedChange[];
 }
 
@@ -112,6 +114,7 @@ export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVe
   const docs = new Map<string, OpenApiDocument>();
   const operationKeys = new Map<string, Map<string, string>>();
   const steps = new Map<string, Step>();
+  const removedEndpoints = new Map<string, string>();
   docs.set(newestFirst[0], head);
   operationKeys.set(newestFirst[0], new Map(operations(head).map((op) => [op.key, op.key])));
 
@@ -139,6 +142,14 @@ export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVe
     const older = structuredClone(doc);
     const olderKeys = new Map(keys);
     for (const { instruction } of valid) {
+      if (instruction.kind === 'endpoint-removed') {
+        // An endpoint no newer version has: it is known by its own key from here on down.
+        const { field, path } = removedOperation(instruction.operation)!;
+        const key = operationKey(field, path);
+        olderKeys.set(key, key);
+        removedEndpoints.set(key, version);
+        continue;
+      }
       if (!isFieldInstruction(instruction)) {
         const op = findOperation(doc, instruction.operation)!;
         const headKey = headKeyOf.get(op.key)!;
@@ -150,7 +161,9 @@ export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVe
     // move or delete an operation go last.
     const moves = (i: Instruction) => (i.kind === 'endpoint-renamed' || i.kind === 'endpoint-added' ? 1 : 0);
     for (const { instruction } of [...valid].sort((a, b) => moves(a.instruction) - moves(b.instruction))) {
-      if (!isFieldInstruction(instruction)) {
+      if (instruction.kind === 'endpoint-removed') {
+        deriveOlder(instruction, older);
+      } else if (!isFieldInstruction(instruction)) {
         const op = findOperation(doc, instruction.operation)!;
         deriveOlder({ ...instruction, operation: op.key } as Instruction, older);
       }
@@ -175,6 +188,7 @@ export function buildModel(head: OpenApiDocument, bundle: LoadedBundle, configVe
     docs,
     operationKeys,
     steps,
+    removedEndpoints,
     changes: bundle.versions.flatMap((v) => v.changes),
   };
 }
@@ -205,7 +219,7 @@ function compileStep(version: string, previous: string, changes: LoadedChange[],
       if (instruction.kind === 'schema-renamed') renamedSchemas.set(instruction.from, instruction.schema);
       const name = objectSchema(instruction);
       if (name) bySchema.set(name, [...(bySchema.get(name) ?? []), instruction]);
-    } else {
+    } else if (instruction.kind !== 'endpoint-removed') {
       const headKey = headKeyOf.get(findOperation(doc, instruction.operation)!.key)!;
       endpoints.set(headKey, [...(endpoints.get(headKey) ?? []), { changeId: change.id, instruction }]);
     }

@@ -67,6 +67,8 @@ function fill(renamedTo: string, template: Template, match: RegExpExecArray): st
 export class Translator {
   /** By version, then method: that version's operation templates, most literal text first. */
   private readonly routers = new Map<string, Map<string, Template[]>>();
+  /** Endpoints some version removed, by method: a client of that version or newer gets 404 for them. */
+  private readonly removed = new Map<string, Template[]>();
 
   /**
    * `upstreamVersions`: the versions upstreams speak, either all of them for every client, or per
@@ -86,6 +88,11 @@ export class Translator {
         const template = compileTemplate(headKey, key.slice(space + 1));
         for (const upstream of targets) {
           const upstreamKey = model.operationKeys.get(upstream)?.get(headKey);
+          // An endpoint the upstream's version removed: older clients' requests go to it as they are.
+          if (upstreamKey === undefined && model.removedEndpoints.has(headKey)) {
+            template.targets.set(upstream, { renamedTo: undefined, request: undefined, response: undefined });
+            continue;
+          }
           if (upstreamKey === undefined) continue;
           const renamedTo = upstreamKey === key ? undefined : upstreamKey.slice(upstreamKey.indexOf(' ') + 1);
           if (client === upstream) {
@@ -108,6 +115,11 @@ export class Translator {
       // More literal text first: `/orders/export` before `/orders/{id}`.
       for (const list of byMethod.values()) list.sort((a, b) => b.literal - a.literal);
       this.routers.set(client, byMethod);
+    }
+    for (const key of model.removedEndpoints.keys()) {
+      const space = key.indexOf(' ');
+      const method = key.slice(0, space);
+      this.removed.set(method, [...(this.removed.get(method) ?? []), compileTemplate(key, key.slice(space + 1))]);
     }
     if (problems.length > 0) throw new TranslationError(problems);
   }
@@ -132,6 +144,8 @@ export class Translator {
     // Known in the upstream's version but not the client's: the endpoint is newer than the
     // client, or was renamed since (the client's version knows it under its old path).
     if (clientVersion !== upstreamVersion && this.routers.get(upstreamVersion)?.get(method)?.some((t) => t.regex.test(path))) return NOT_IN_VERSION;
+    // Removed before the client's version (an older client would have matched it above).
+    if (this.removed.get(method)?.some((t) => t.regex.test(path))) return NOT_IN_VERSION;
     return undefined;
   }
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { change, endpoint, schema } from '../../gateway/index.js';
 import { TranslationError } from '../../gateway/translate/bundle.js';
 import { buildRequestChain, buildResponseChain } from '../../gateway/translate/chain.js';
-import { routedVersions, Translator, type Plan } from '../../gateway/translate/translator.js';
+import { NOT_IN_VERSION, routedVersions, Translator, type Plan } from '../../gateway/translate/translator.js';
 import { loadConfigText } from '../../gateway/config/load.js';
 import { answers, modelOf, openapi, ref, respond, send, takes } from './helpers.js';
 
@@ -190,5 +190,34 @@ routes:
     const routed = routedVersions(config);
     expect(routed('2024-01-01')).toEqual(['2024-01-01', '2025-06-01']);
     expect(routed('2025-06-01')).toEqual(['2025-06-01', '2025-06-01']);
+  });
+});
+
+describe('an endpoint removed in a version', () => {
+  const NEW = '2025-01-01';
+  const OLD = '2024-01-01';
+  const thing = { type: 'object', properties: { id: { type: 'string' } } };
+  const head = () => openapi(NEW, { Thing: thing }, { '/things/{id}': { get: answers(ref('Thing')) } });
+  const summary = { summary: 'A thing in one line', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'The summary.' } } };
+  const removed = change({ description: 'GET /things/{id}/summary is gone.', instructions: [endpoint('GET /things/{id}/summary').removed({ operation: summary })] });
+  const model = () => modelOf(head(), [[NEW, { removed }], [OLD, {}]]);
+
+  it('is in the older document as it was, and not in the newer', () => {
+    expect(model().docs.get(OLD)!.paths!['/things/{id}/summary']).toEqual({ get: summary });
+    expect(model().docs.get(NEW)!.paths!['/things/{id}/summary']).toBeUndefined();
+  });
+
+  it('goes upstream as it is for older clients, and is not in the version for newer ones', () => {
+    const translator = new Translator(model(), [NEW]);
+    expect(translator.plan('GET', '/things/t1/summary', OLD, NEW)).toEqual({ operation: 'GET /things/{id}/summary', upstreamPath: '/things/t1/summary', request: undefined, response: undefined });
+    expect(translator.plan('GET', '/things/t1/summary', NEW, NEW)).toBe(NOT_IN_VERSION);
+    expect(translator.plan('GET', '/things/t1/other', NEW, NEW)).toBeUndefined();
+  });
+
+  it('is refused for an endpoint the version still has, or one not named METHOD /path', () => {
+    const still = change({ description: 'x', instructions: [endpoint('GET /things/{id}').removed()] });
+    expect(() => modelOf(head(), [[NEW, { still }], [OLD, {}]])).toThrow(/GET \/things\/\{id\} still exists at 2025-01-01; removed\(\) describes an endpoint this version no longer has/);
+    const unnamed = change({ description: 'x', instructions: [endpoint('getSummary').removed()] });
+    expect(() => modelOf(head(), [[NEW, { unnamed }], [OLD, {}]])).toThrow(/"getSummary" is not "METHOD \/path"/);
   });
 });

@@ -13,6 +13,7 @@ function headOnly(doc: OpenApiDocument): VersionModel {
     docs: new Map([['v1', doc]]),
     operationKeys: new Map([['v1', new Map(operations(doc).map((op) => [op.key, op.key]))]]),
     steps: new Map(),
+    removedEndpoints: new Map(),
     changes: [],
   };
 }
