@@ -221,6 +221,8 @@ describe('the dashboard in a browser', () => {
       expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
       await page.keyboard.press('Escape');
       await page.waitForSelector('#detail:not([open])', { state: 'attached' });
+      // The dialog's close event, which drops the client from the URL, is a queued task: wait for it.
+      await page.waitForFunction(() => location.hash === '');
       expect(await page.evaluate(() => location.hash)).toBe('');
 
       expect(problems).toEqual([]);
