@@ -579,3 +579,13 @@ describe('verso check catches mistakes in the functions and values an author wri
     ]);
   });
 });
+
+describe('new instructions reach the schema wherever it occurs', () => {
+  it('fills a default for objects nested in an array of a list envelope, as for a top-level body', () => {
+    const thing = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, currency: { type: 'string' } } };
+    const api = openapi(NEW, { Thing: thing, ThingList: { type: 'object', properties: { data: { type: 'array', items: ref('Thing') } } } }, { '/things': { get: answers(ref('ThingList')) } });
+    const optional = change({ description: 'currency became optional', instructions: [schema('Thing').field('currency').becameOptional({ default: 'usd' })] });
+    const model = modelOf(api, [[NEW, { optional }], [OLD, {}]]);
+    expect(respond(model, 'GET /things', NEW, OLD, { body: { data: [{ id: 'a' }, { id: 'b', currency: 'eur' }] } }).body).toEqual({ data: [{ id: 'a', currency: 'usd' }, { id: 'b', currency: 'eur' }] });
+  });
+});
