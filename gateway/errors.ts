@@ -13,6 +13,7 @@ export const PROBLEMS = {
   VERSO_MALFORMED_REQUEST: { status: 400, type: 'malformed-request', title: 'Malformed HTTP request' },
   VERSO_INVALID_JSON: { status: 400, type: 'invalid-json', title: 'Request body is not valid JSON' },
   VERSO_INVALID_FORM: { status: 400, type: 'invalid-form', title: 'Request body is not a readable form' },
+  VERSO_UPGRADE_REFUSED: { status: 400, type: 'upgrade-refused', title: 'Protocol upgrade not accepted' },
   VERSO_NOT_FOUND: { status: 404, type: 'not-found', title: 'No route for this path' },
   VERSO_ENDPOINT_NOT_IN_VERSION: { status: 404, type: 'endpoint-not-in-version', title: 'Endpoint not available in this API version' },
   VERSO_VERSION_SUNSET: { status: 410, type: 'version-sunset', title: 'API version sunset' },

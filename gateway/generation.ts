@@ -22,6 +22,7 @@ import type { PinBook } from './usage/pins.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { bodyTooLarge, limitedBody } from './proxy/body-limit.js';
 import { createForwarder } from './proxy/forward.js';
+import { createUpgradeHandler, type ServeUpgrade } from './proxy/upgrade.js';
 import { createUpChain } from './proxy/translate-request.js';
 import type { Translator } from './translate/translator.js';
 import { RouteTable } from './proxy/route-table.js';
@@ -48,6 +49,8 @@ export interface Generation {
   readonly loadedAt: number;
   /** Hand a raw request to the public app / the admin app. */
   servePublic(req: IncomingMessage, res: ServerResponse): void;
+  /** A WebSocket handshake on the public listener (proxy/upgrade.ts). */
+  serveUpgrade: ServeUpgrade;
   serveAdmin(req: IncomingMessage, res: ServerResponse): void;
   /** No new requests will come: close as soon as the last one in flight has finished. */
   retire(): Promise<void>;
@@ -57,7 +60,7 @@ const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
 export async function buildGeneration(config: GatewayConfig, translator: Translator | undefined, hash: string, shared: Shared): Promise<Generation> {
   const { logger, now } = shared;
-  const { app, dispatcher } = publicApp(config, translator, shared);
+  const { app, dispatcher, serveUpgrade } = publicApp(config, translator, shared);
   const admin = createAdminServer({ ...shared, config, translator, pins: shared.pinBook });
   await Promise.all([app.ready(), admin.ready()]);
 
@@ -79,6 +82,7 @@ export async function buildGeneration(config: GatewayConfig, translator: Transla
     hash,
     loadedAt: now(),
     servePublic: serve(app.routing),
+    serveUpgrade,
     serveAdmin: serve(admin.routing),
     retire() {
       return new Promise<void>((resolve) => {
@@ -95,7 +99,7 @@ export async function buildGeneration(config: GatewayConfig, translator: Transla
 }
 
 /** The public listener's app for one configuration: the catch-all route to the request path. */
-function publicApp(config: GatewayConfig, translator: Translator | undefined, shared: Shared): { app: FastifyInstance; dispatcher: Agent } {
+function publicApp(config: GatewayConfig, translator: Translator | undefined, shared: Shared): { app: FastifyInstance; dispatcher: Agent; serveUpgrade: ServeUpgrade } {
   const { logger, metrics, now, isClosing } = shared;
   const pins = config.pins.enabled ? shared.pinBook : undefined;
   // The public listener answers in the API's own error shape when errors.template says so.
@@ -135,12 +139,16 @@ function publicApp(config: GatewayConfig, translator: Translator | undefined, sh
   app.addContentTypeParser('*', (_request, payload, done) => done(null, limitedBody(payload, config.proxy.bodyLimit)));
 
   const observeTranslation = (direction: 'request' | 'response', seconds: number) => metrics.translationLatency(direction, seconds);
+  const resolver = new Resolver(config);
+  const routes = new RouteTable(config);
+  const lifecycle = new Lifecycle(config.versions);
+  const identify = createIdentifier(config.clients);
   const handler = createRequestHandler({
     config,
-    resolver: new Resolver(config),
-    routes: new RouteTable(config),
-    lifecycle: new Lifecycle(config.versions),
-    identify: createIdentifier(config.clients),
+    resolver,
+    routes,
+    lifecycle,
+    identify,
     pins: pins ?? PINS_OFF,
     translator: translator ?? NO_TRANSLATION,
     translateRequest: createUpChain({ bodyLimit: config.proxy.bodyLimit, jsonDepth: config.proxy.jsonDepth, sendProblem, observeTranslation }),
@@ -174,5 +182,10 @@ function publicApp(config: GatewayConfig, translator: Translator | undefined, sh
     return sendProblem(reply, 'VERSO_INTERNAL', 'The gateway failed to handle this request; the error is logged with this request_id.');
   });
 
-  return { app, dispatcher };
+  // WebSocket handshakes take the same steps from the same tables (proxy/upgrade.ts).
+  const serveUpgrade = createUpgradeHandler({
+    config, resolver, routes, lifecycle, identify, pins: pins ?? PINS_OFF, dispatcher,
+    recorder: config.usage.record ? shared.recorder : undefined, metrics, logger, now, random: shared.random,
+  });
+  return { app, dispatcher, serveUpgrade };
 }

@@ -4,6 +4,7 @@
  */
 
 import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { GatewayConfig } from './config/types.js';
@@ -127,6 +128,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const generation = () => current!;
   const server = serverWith(config.listen.timeouts)((req, res) => generation().servePublic(req, res));
   const adminServer = serverWith(config.listen.timeouts)((req, res) => generation().serveAdmin(req, res));
+  // WebSocket handshakes: the current generation resolves, routes and tunnels them (proxy/upgrade.ts).
+  // Tunnels outlive their HTTP connection, so shutdown closes them itself, at proxy.shutdownTimeout.
+  const tunnels = new Set<Duplex>();
+  server.on('upgrade', (req, socket: Duplex, head) => {
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
+    generation().serveUpgrade(req, socket, head);
+  });
   // Requests Node's parser refuses before any route runs still get a problem document.
   for (const s of [server, adminServer]) s.on('clientError', (err: Error, socket) => clientErrorProblems(generation().config.problems.baseUrl)(err, socket));
 
@@ -233,6 +242,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const force = setTimeout(() => {
         logger.warn({ timeout_ms: shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
         server.closeAllConnections();
+        for (const tunnel of tunnels) tunnel.destroy();
       }, shutdownTimeoutMs);
       force.unref();
       // A kept-alive connection whose in-flight response has been sent is idle and would hold the

@@ -71,6 +71,7 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
     routes: raw.routes.map((r) => ({
       prefix: r.prefix,
       upstream: r.upstream,
+      websocket: r.websocket,
       overrides: new Map(r.overrides.flatMap((o) => o.versions.map((v) => [canonical(v), o.upstream] as const))),
     })),
     translation: raw.translation ? { ...raw.translation } : undefined,

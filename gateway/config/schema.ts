@@ -203,6 +203,7 @@ export const configSchema = {
         properties: {
           prefix: { type: 'string', pattern: '^/', description: 'a path prefix starting with "/", such as "/orders"' },
           upstream: { type: 'string' },
+          websocket: { type: 'boolean', default: true, description: 'whether WebSocket upgrades on this route are proxied (false: 400 upgrade-refused)' },
           overrides: {
             type: 'array',
             default: [],

@@ -40,6 +40,7 @@ export interface RawUpstream {
 export interface RawRoute {
   prefix: string;
   upstream: string;
+  websocket: boolean;
   overrides: { versions: string[]; upstream: string }[];
 }
 
@@ -117,6 +118,8 @@ export interface UpstreamConfig {
 export interface RouteConfig {
   prefix: string;
   upstream: string;
+  /** Whether WebSocket upgrades on this route are proxied. */
+  websocket: boolean;
   /** Canonical version id → upstream name, for versions served elsewhere. */
   overrides: Map<string, string>;
 }

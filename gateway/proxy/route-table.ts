@@ -8,6 +8,8 @@ import type { GatewayConfig, RouteConfig, UpstreamConfig, VersionConfig } from '
 
 export interface Route {
   prefix: string;
+  /** Whether WebSocket upgrades are proxied here (routes[].websocket). */
+  websocket: boolean;
   /** `GET /orders/*`: how usage names a request under this prefix that no spec operation matches. */
   wildcard(method: string): string;
   /** Upstream for a version: its override if any, else the route's upstream. */
@@ -42,6 +44,7 @@ function compile(route: RouteConfig, config: GatewayConfig): CompiledRoute {
   }
   return {
     prefix: route.prefix,
+    websocket: route.websocket,
     below: route.prefix === '/' ? '/' : `${route.prefix}/`,
     wildcard: wildcardNames(route.prefix === '/' ? '/*' : `${route.prefix}/*`),
     upstreamFor: (version) => byVersion.get(version.id) ?? fallback,

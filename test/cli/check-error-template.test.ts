@@ -30,7 +30,7 @@ describe('verso check and errors.template', () => {
     const res = await verso(['check', '--config', config('{ error: { code: "{code}", message: "{detail}" } }')]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    expect(res.stdout.split('\n').at(-2)).toBe('errors.template: 10 gateway errors validated against the spec\'s error responses (10 checks)');
+    expect(res.stdout.split('\n').at(-2)).toBe('errors.template: 11 gateway errors validated against the spec\'s error responses (11 checks)');
   });
 
   it('fails on a template the spec\'s error schema refuses, naming the error, the response and what is wrong', async () => {
@@ -38,7 +38,7 @@ describe('verso check and errors.template', () => {
     const res = await verso(['check', '--config', file]);
     expect(res.code).toBe(2);
     const lines = res.stderr.trimEnd().split('\n');
-    expect(lines[0]).toBe(`${file}: 10 error template failures:`);
+    expect(lines[0]).toBe(`${file}: 11 error template failures:`);
     expect(lines[1]).toBe('  - errors.template renders VERSO_INVALID_VERSION (400) as {"error":{"type":"invalid_request_error","code":"VERSO_INVALID_VERSION","message":"A sample detail for VERSO_INVALID_VERSION."}}, which the spec\'s GET /orders response 400 does not accept: /error must NOT have additional properties (\'type\')');
     expect(lines.filter((l) => l.includes('(404)'))).toHaveLength(2);
   });
