@@ -198,6 +198,13 @@ export const cells = [
     recording: true,
   },
   {
+    name: 'verso-flush-1s',
+    label: `Verso passthrough, ${BODIES.order.length} B order, usage flushed every 1 s (usage.flushInterval)`,
+    start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml', { BENCH_FLUSH_INTERVAL: '1s' }),
+    check: untouched(BODIES.order),
+    recording: true,
+  },
+  {
     name: 'verso-no-recording',
     label: `Verso passthrough, ${BODIES.order.length} B order, usage recording off`,
     start: (ctx) => versoServer(ctx, 'fixtures/passthrough.yaml', { BENCH_RECORD: 'false' }),
