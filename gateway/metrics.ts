@@ -38,6 +38,7 @@ export class GatewayMetrics {
   readonly dropped: Counter;
   readonly buffered: Gauge;
   readonly aborted: Counter;
+  readonly pinsRefused: Counter;
   readonly reloads: Counter<'result'>;
   readonly lastReloadSuccess: Gauge;
   readonly configInfo: Gauge<'hash'>;
@@ -67,6 +68,7 @@ export class GatewayMetrics {
     this.flushFailures = new Counter({ name: 'verso_usage_flush_failures_total', help: 'Usage flushes the store refused; the counts stay buffered and are retried.', registers });
     this.dropped = new Counter({ name: 'verso_usage_dropped_total', help: 'Request counts dropped because the usage buffer was full while the store was unreachable.', registers });
     this.aborted = new Counter({ name: 'verso_requests_aborted_total', help: 'Requests whose client closed the connection before the response was whole (logged and counted as status 499).', registers });
+    this.pinsRefused = new Counter({ name: 'verso_pins_refused_total', help: 'First-request pins not made because the gateway holds pins.limit pins already.', registers });
     this.reloads = new Counter({ name: 'verso_config_reload_total', help: 'Configuration reloads (SIGHUP, POST /admin/reload, file watch) by result: success, or failure (the running configuration stays).', labelNames: ['result'], registers, aggregator: 'max' });
     this.lastReloadSuccess = new Gauge({ name: 'verso_config_last_reload_success_timestamp_seconds', help: 'When the running configuration was loaded (start-up or the last successful reload), in Unix seconds.', registers, aggregator: 'max' });
     this.configInfo = new Gauge({ name: 'verso_config_info', help: 'Always 1, labelled with the hash of the running configuration (config file, spec and change files).', labelNames: ['hash'], registers, aggregator: 'max' });

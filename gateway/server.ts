@@ -97,7 +97,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     })
     : undefined;
   // The pin book serves /pins whether or not pinning is on; requests consult it only when it is.
-  const pinBook = new PinBook(store, { refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now, versions: config.versions });
+  const pinBook = new PinBook(store, {
+    refreshMs: config.pins.refreshMs, logger: logger.child({ component: 'pins' }), now, versions: config.versions,
+    limit: config.pins.limit, onRefused: () => metrics.pinsRefused.inc(),
+  });
   const pins = config.pins.enabled ? pinBook : undefined;
 
   const shared: Shared = {

@@ -96,7 +96,7 @@ export function compileConfig(raw: RawConfig, file: string): GatewayConfig {
       bufferLimit: raw.usage.bufferLimit,
       rollupAfterMs: durationMs(raw.usage.rollupAfter),
     },
-    pins: { enabled: raw.resolve.order.includes('pin'), refreshMs: durationMs(raw.pins.refresh), firstRequest: raw.pins.firstRequest },
+    pins: { enabled: raw.resolve.order.includes('pin'), refreshMs: durationMs(raw.pins.refresh), firstRequest: raw.pins.firstRequest, limit: raw.pins.limit },
   };
 }
 

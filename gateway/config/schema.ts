@@ -310,6 +310,7 @@ export const configSchema = {
       properties: {
         refresh: { ...duration, default: '10s' },
         firstRequest: { enum: ['verified', 'all'], default: 'verified', description: 'which clients a first request pins: "verified" (API keys, verified JWTs: ids a client cannot mint at will) or "all" (header ids too)' },
+        limit: { type: 'integer', minimum: 0, default: 100_000, description: 'the most pins a gateway holds in memory; past it, first requests pin no new client (admin pins still apply)' },
       },
     },
   },

@@ -68,7 +68,7 @@ export interface RawConfig {
   errors: { format: 'problem' | 'template'; contentType: string; template?: Record<string, unknown> };
   store: { sqlite?: string; postgres?: string };
   usage: { record: boolean; flushInterval: number | string; bufferLimit: number; rollupAfter: number | string };
-  pins: { refresh: number | string; firstRequest: 'verified' | 'all' };
+  pins: { refresh: number | string; firstRequest: 'verified' | 'all'; limit: number };
 }
 
 export interface Brownout { start: number; end: number; percentage: number }
@@ -172,7 +172,7 @@ export interface GatewayConfig {
     rollupAfterMs: number;
   };
   /** Pinning is on when `resolve.order` lists `pin`. */
-  pins: { enabled: boolean; refreshMs: number; firstRequest: 'verified' | 'all' };
+  pins: { enabled: boolean; refreshMs: number; firstRequest: 'verified' | 'all'; limit: number };
 }
 
 /** A key in the config file, as a path from its root (`['routes', 0, 'upstream']`). */

@@ -50,6 +50,10 @@ export interface PinBookOptions {
   writeDelayMs?: number;
   /** The configured versions, for the rule on pins to sunset versions (adminPin). */
   versions: readonly VersionConfig[];
+  /** The most pins held in memory (pins.limit): past it a first request pins no new client. Default: no bound. */
+  limit?: number;
+  /** Called once per first-request pin refused for the bound (a metric). */
+  onRefused?: () => void;
 }
 
 const NO_OP = (): void => {};
@@ -61,6 +65,9 @@ export class PinBook {
   readonly #refreshMs: number;
   readonly #writeDelayMs: number;
   #versions: readonly VersionConfig[];
+  readonly #limit: number;
+  readonly #onRefused: () => void;
+  #warnedFull = false;
   /** client → version, what `get` answers. */
   #cache = new Map<string, string>();
   /** First-request pins cached but not yet in the store. */
@@ -79,6 +86,8 @@ export class PinBook {
     this.#refreshMs = options.refreshMs;
     this.#writeDelayMs = options.writeDelayMs ?? 100;
     this.#versions = options.versions;
+    this.#limit = options.limit ?? Number.POSITIVE_INFINITY;
+    this.#onRefused = options.onRefused ?? NO_OP;
   }
 
   /** A reloaded configuration's versions (issue 13): pins already held stay as they are. */
@@ -94,6 +103,14 @@ export class PinBook {
   /** Pin a client that has none yet to `version`: cached now, written to the store shortly after. */
   pinFirst(client: string, version: string): void {
     if (this.#cache.has(client)) return;
+    // The bound (pins.limit): a stream of new clients cannot grow the set without end. The client is
+    // served as if unpinned; an admin pin for it still applies.
+    if (this.#cache.size >= this.#limit) {
+      this.#onRefused();
+      if (!this.#warnedFull) this.#logger.warn({ limit: this.#limit }, 'pins.limit reached: first requests pin no new client until pins are cleared or the limit raised');
+      this.#warnedFull = true;
+      return;
+    }
     this.#cache.set(client, version);
     this.#queued.set(client, { client, version, pinnedAt: this.#now(), by: 'first-request' });
     if (this.#writeTimer === undefined && !this.#closed) {

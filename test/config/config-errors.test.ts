@@ -226,7 +226,7 @@ describe('config validation: clients, store, usage, pins and the admin token', (
     const config = loadConfigText(VALID, '/etc/verso/gateway.yaml', { env: {} });
     expect(config.store).toEqual({ kind: 'sqlite', file: '/etc/verso/data/usage.db' });
     expect(config.usage).toEqual({ record: true, flushIntervalMs: 10_000, bufferLimit: 100_000, rollupAfterMs: 7 * 24 * 3600_000 });
-    expect(config.pins).toEqual({ enabled: false, refreshMs: 10_000, firstRequest: 'verified' });
+    expect(config.pins).toEqual({ enabled: false, refreshMs: 10_000, firstRequest: 'verified', limit: 100_000 });
     expect(config.clients).toEqual([{ kind: 'remote-address' }]);
   });
 

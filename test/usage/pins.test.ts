@@ -97,6 +97,23 @@ describe('PinBook', () => {
     expect(await cli.listPins()).toEqual([{ client: 'key_a', version: '2024-01-01', pinnedAt: T0, by: 'first-request' }]);
   });
 
+  it('pins no new client by first request once it holds pins.limit pins, counting and logging (once) what it refused', async () => {
+    const { cli, book } = await setup();
+    await cli.setPin({ client: 'key_admin', version: '2024-01-01', pinnedAt: T0 - 1, by: 'admin' }, false);
+    let refused = 0;
+    const { pins, lines } = await book({ limit: 2, onRefused: () => { refused++; } });
+    await pins.start();
+    pins.pinFirst('key_a', '2024-01-01');
+    pins.pinFirst('key_b', '2024-01-01');
+    pins.pinFirst('key_c', '2024-01-01');
+    expect([pins.get('key_admin'), pins.get('key_a'), pins.get('key_b'), pins.get('key_c')]).toEqual(['2024-01-01', '2024-01-01', undefined, undefined]);
+    expect(refused).toBe(2);
+    expect(lines.filter((l) => l.msg.startsWith('pins.limit reached'))).toHaveLength(1);
+    // An admin pin still applies past the bound.
+    await pins.set('key_c', '2024-01-01');
+    expect(pins.get('key_c')).toBe('2024-01-01');
+  });
+
   it('takes the store’s pin when another replica pinned the client first', async () => {
     const { cli, book } = await setup();
     const a = await book();
