@@ -57,6 +57,10 @@ export interface PinBookOptions {
 }
 
 const NO_OP = (): void => {};
+/** Every how many refreshes the whole pin set is read again (the incremental ones read what changed). */
+const FULL_EVERY = 30;
+/** How far replicas' clocks may differ for an incremental refresh still to see each other's pins. */
+const CLOCK_SKEW_MS = 60_000;
 
 export class PinBook {
   readonly #store: UsageStore;
@@ -68,6 +72,9 @@ export class PinBook {
   readonly #limit: number;
   readonly #onRefused: () => void;
   #warnedFull = false;
+  /** The clock when the last refresh that reached the store began; undefined until one has. */
+  #lastRefresh: number | undefined;
+  #refreshesSinceFull = 0;
   /** client → version, what `get` answers. */
   #cache = new Map<string, string>();
   /** First-request pins cached but not yet in the store. */
@@ -141,7 +148,7 @@ export class PinBook {
   /** Admin: remove a pin; whether there was one (in the store, or queued here). */
   clear(client: string): Promise<boolean> {
     return this.#run(async () => {
-      const existed = await this.#store.clearPin(client);
+      const existed = await this.#store.clearPin(client, this.#now());
       const queued = this.#queued.delete(client);
       this.#cache.delete(client);
       return existed || queued;
@@ -182,18 +189,40 @@ export class PinBook {
     });
   }
 
-  /** Write queued pins, then replace the cache with the store's pins plus those still queued. */
+  /**
+   * Write queued pins, then bring the cache up to date: what was set or cleared since the last
+   * refresh (with an overlap, so replicas whose clocks differ a little still meet), or, at start,
+   * after the store was unreachable, and every FULL_EVERY refreshes as a safety net, all of it.
+   * An incremental refresh reads only the changes: with many pinned clients, a full reload every
+   * `pins.refresh` held the event loop for long (issue 10).
+   */
   #refresh(): Promise<void> {
     this.#refreshing = true;
     return this.#run(async () => {
+      const started = this.#now();
       try {
         await this.#writeQueued();
-        const pins = await this.#store.listPins();
-        const cache = new Map<string, string>();
-        for (const pin of pins) cache.set(pin.client, pin.version);
-        for (const pin of this.#queued.values()) if (!cache.has(pin.client)) cache.set(pin.client, pin.version);
-        this.#cache = cache;
-        if (this.#unreachable) this.#logger.info({ pins: pins.length }, 'pin store reachable again; pins reloaded');
+        const full = this.#lastRefresh === undefined || this.#unreachable || ++this.#refreshesSinceFull >= FULL_EVERY;
+        if (full) {
+          const pins = await this.#store.listPins();
+          const cache = new Map<string, string>();
+          for (const pin of pins) cache.set(pin.client, pin.version);
+          for (const pin of this.#queued.values()) if (!cache.has(pin.client)) cache.set(pin.client, pin.version);
+          this.#cache = cache;
+          this.#refreshesSinceFull = 0;
+          if (this.#unreachable) this.#logger.info({ pins: pins.length }, 'pin store reachable again; pins reloaded');
+        } else {
+          const { pins, cleared } = await this.#store.changedPins(this.#lastRefresh! - (2 * this.#refreshMs + CLOCK_SKEW_MS));
+          const clearedAt = new Map(cleared.map((c) => [c.client, c.at]));
+          for (const pin of pins) {
+            // A pin set before its client was cleared again is gone.
+            if ((clearedAt.get(pin.client) ?? -Infinity) > pin.pinnedAt) continue;
+            clearedAt.delete(pin.client);
+            if (!this.#queued.has(pin.client)) this.#cache.set(pin.client, pin.version);
+          }
+          for (const client of clearedAt.keys()) if (!this.#queued.has(client)) this.#cache.delete(client);
+        }
+        this.#lastRefresh = started;
         this.#unreachable = false;
       } catch (err) {
         if (!this.#unreachable) this.#logger.warn({ err }, 'pin store unreachable; using the pins held in memory and retrying at each refresh');

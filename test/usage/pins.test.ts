@@ -152,6 +152,33 @@ describe('PinBook', () => {
     await until(() => pins.get('key_a') === undefined, 500);
   });
 
+  it('refreshes by what changed since the last refresh, reading the whole set only at start and every 30th time', async () => {
+    const { cli } = await setup();
+    const file = (cli as unknown as { file: string }).file;
+    const store = await openFile(file);
+    const calls = { listPins: 0, changedPins: 0 };
+    const counted = new Proxy(store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'listPins' || prop === 'changedPins') calls[prop]++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const pins = new PinBook(counted, { refreshMs: 10, logger: pino({ level: 'silent' }), now: () => T0, writeDelayMs: 5, versions: [] });
+    cleanups.push(() => pins.close());
+    await pins.start();
+    await cli.setPin({ client: 'key_a', version: '2024-01-01', pinnedAt: T0, by: 'admin' }, false);
+    await until(() => pins.get('key_a') === '2024-01-01', 1000);
+    await cli.clearPin('key_a', T0 + 1);
+    await until(() => pins.get('key_a') === undefined, 1000);
+    await until(() => calls.changedPins >= 30, 3000);
+    expect(calls.listPins).toBeGreaterThanOrEqual(2);
+    expect(calls.listPins).toBeLessThanOrEqual(Math.ceil(calls.changedPins / 29) + 1);
+  });
+
   it('sets a pin in the store first, then in memory, replacing a first-request pin', async () => {
     const { cli, book, tick } = await setup();
     const { pins } = await book({ writeDelayMs: 60_000 });

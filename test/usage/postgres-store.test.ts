@@ -48,9 +48,9 @@ describe('PostgreSQL store', () => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      expect((await db.query('SELECT version FROM schema_version')).rows).toEqual([{ version: 1 }]);
+      expect((await db.query('SELECT version FROM schema_version')).rows).toEqual([{ version: 2 }]);
       const tables = await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
-      expect(tables.rows.map((r) => r.tablename)).toEqual(['clients', 'pins', 'schema_version', 'usage']);
+      expect(tables.rows.map((r) => r.tablename)).toEqual(['clients', 'pin_clears', 'pins', 'schema_version', 'usage']);
     } finally {
       await db.end();
     }

@@ -51,7 +51,7 @@ describe('SQLite store', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+      expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 2 }]);
     } finally {
       db.close();
     }
@@ -105,6 +105,6 @@ describe('SQLite store', () => {
     db.close();
     const store = openStore({ kind: 'sqlite', file });
     opened.push(store);
-    await expect(store.init()).rejects.toThrow(/schema is version 99, newer than this gateway knows \(1\)/);
+    await expect(store.init()).rejects.toThrow(/schema is version 99, newer than this gateway knows \(2\)/);
   });
 });

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore } from './types.js';
 import {
   CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, clientUpsertSql, clientValues, normalizeBatch,
-  pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint,
+  pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, changedPinsSql, toCleared, type PinChanges,
   usageRowValues, usageUpsertSql,
 } from './sql.js';
 
@@ -135,9 +135,19 @@ export class PostgresStore implements UsageStore {
     return toPin(rows[0]);
   }
 
-  async clearPin(client: string): Promise<boolean> {
-    const { rowCount } = await this.#pool.query('DELETE FROM pins WHERE client = $1', [client]);
-    return (rowCount ?? 0) > 0;
+  async changedPins(since: number): Promise<PinChanges> {
+    const sql = changedPinsSql('postgres');
+    const [pins, clears] = await Promise.all([this.#pool.query<Row>(sql.pins, [since]), this.#pool.query<Row>(sql.clears, [since])]);
+    return { pins: pins.rows.map(toPin), cleared: clears.rows.map(toCleared) };
+  }
+
+  async clearPin(client: string, at = Date.now()): Promise<boolean> {
+    const sql = changedPinsSql('postgres');
+    return this.#transaction(async (db) => {
+      const { rowCount } = await db.query(sql.clear, [client]);
+      await db.query(sql.remember, [client, at]);
+      return (rowCount ?? 0) > 0;
+    });
   }
 
   async close(): Promise<void> {

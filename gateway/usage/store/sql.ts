@@ -64,6 +64,16 @@ export function migrations(dialect: Dialect): string[][] {
         pinned_by ${text} NOT NULL
       )`,
     ],
+    // 2: pins are refreshed by what changed since the last refresh (issue 10): sets by pinned_at,
+    // clears from their own table.
+    [
+      'CREATE INDEX IF NOT EXISTS pins_pinned_at ON pins (pinned_at)',
+      `CREATE TABLE IF NOT EXISTS pin_clears (
+        client ${text} PRIMARY KEY,
+        cleared_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX IF NOT EXISTS pin_clears_cleared_at ON pin_clears (cleared_at)',
+    ],
   ];
 }
 
@@ -268,6 +278,23 @@ export function toClient(row: Record<string, unknown>): ClientInfo {
 const PIN_COLUMNS = 'client, version, pinned_at, pinned_by';
 
 export const LIST_PINS_SQL = `SELECT ${PIN_COLUMNS} FROM pins ORDER BY client`;
+
+/** Pins set, and pins cleared, after `since` (epoch ms): an incremental refresh. */
+export function changedPinsSql(dialect: Dialect): { pins: string; clears: string; clear: string; remember: string } {
+  const at = dialect === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  return {
+    pins: `SELECT ${PIN_COLUMNS} FROM pins WHERE pinned_at > ${at[0]}`,
+    clears: `SELECT client, cleared_at FROM pin_clears WHERE cleared_at > ${at[0]}`,
+    clear: `DELETE FROM pins WHERE client = ${at[0]}`,
+    remember: `INSERT INTO pin_clears (client, cleared_at) VALUES (${at[0]}, ${at[1]}) ON CONFLICT (client) DO UPDATE SET cleared_at = EXCLUDED.cleared_at`,
+  };
+}
+
+export interface PinChanges { pins: Pin[]; cleared: { client: string; at: number }[] }
+
+export function toCleared(row: Record<string, unknown>): { client: string; at: number } {
+  return { client: row.client as string, at: num(row.cleared_at) };
+}
 
 /**
  * One statement either way, so two replicas pinning the same client at once both get the one

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageStore } from './types.js';
 import {
-  CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, clientUpsertSql, clientValues, pendingMigrations,
+  CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, changedPinsSql, toCleared, type PinChanges, clientUpsertSql, clientValues, pendingMigrations,
   rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, usageRowValues,
   usageUpsertSql,
 } from './sql.js';
@@ -96,8 +96,22 @@ export class SqliteStore implements UsageStore {
     return toPin(this.#prepare(sql).get(...values) as Row);
   }
 
-  async clearPin(client: string): Promise<boolean> {
-    return this.#prepare('DELETE FROM pins WHERE client = ?').run(client).changes > 0;
+  async changedPins(since: number): Promise<PinChanges> {
+    const sql = changedPinsSql('sqlite');
+    return {
+      pins: (this.#prepare(sql.pins).all(since) as Row[]).map(toPin),
+      cleared: (this.#prepare(sql.clears).all(since) as Row[]).map(toCleared),
+    };
+  }
+
+  async clearPin(client: string, at = Date.now()): Promise<boolean> {
+    const sql = changedPinsSql('sqlite');
+    const db = this.#ready();
+    return db.transaction(() => {
+      const existed = this.#prepare(sql.clear).run(client).changes > 0;
+      this.#prepare(sql.remember).run(client, at);
+      return existed;
+    }).immediate();
   }
 
   async close(): Promise<void> {

@@ -98,9 +98,11 @@ export interface UsageStore {
   /** Roll minute rows with bucket < `before` into day rows; returns how many minute rows were folded. */
   rollup(before: number): Promise<number>;
   listPins(): Promise<Pin[]>;
+  /** Pins set, and clients whose pin was cleared, after `since` (epoch ms): what a refresh needs. */
+  changedPins(since: number): Promise<{ pins: Pin[]; cleared: { client: string; at: number }[] }>;
   /** Insert a pin; with `onlyIfAbsent` an existing pin wins and is returned instead. */
   setPin(pin: Pin, onlyIfAbsent: boolean): Promise<Pin>;
-  /** Whether a pin existed. */
-  clearPin(client: string): Promise<boolean>;
+  /** Whether a pin existed. The clear is remembered at `at` (default: now) for incremental refreshes. */
+  clearPin(client: string, at?: number): Promise<boolean>;
   close(): Promise<void>;
 }
