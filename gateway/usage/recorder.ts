@@ -54,6 +54,7 @@ export class UsageRecorder {
   readonly #now: () => number;
   readonly #flushIntervalMs: number;
   readonly #bufferLimit: number;
+  readonly #earlyFlushRows: number;
   readonly #rollupAfterMs: number;
   readonly #onFlushFailure: () => void;
   readonly #onDropped: (counts: number) => void;
@@ -100,6 +101,7 @@ export class UsageRecorder {
     this.#now = options.now ?? Date.now;
     this.#flushIntervalMs = options.flushIntervalMs;
     this.#bufferLimit = options.bufferLimit;
+    this.#earlyFlushRows = Math.max(1, Math.floor(options.bufferLimit / 2));
     this.#rollupAfterMs = options.rollupAfterMs;
     this.#onFlushFailure = options.onFlushFailure ?? NO_OP;
     this.#onDropped = options.onDropped ?? NO_OP;
@@ -159,6 +161,11 @@ export class UsageRecorder {
     };
     this.#rows.set(key, row);
     byOperation.set(slot, row);
+    // Half the buffer in distinct rows before the interval is up (many clients at once): flush now,
+    // off this call, rather than drop counts at the limit (the limit is for a store that is down).
+    if (this.#rows.size === this.#earlyFlushRows && this.#flushing === undefined && this.#timers.length > 0) {
+      setImmediate(() => { if (this.#flushing === undefined) this.flush().catch(NO_OP); });
+    }
     const known = this.#known.get(client.id);
     if (known === undefined || known.kind !== client.by || known.label !== client.label || known.verified !== client.verified) {
       if (this.#known.size >= KNOWN_CLIENTS_LIMIT) this.#known.clear();

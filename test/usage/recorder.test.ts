@@ -111,6 +111,22 @@ describe('UsageRecorder', () => {
     ]);
   });
 
+  it('flushes early, before the interval, once half the buffer holds distinct rows, rather than drop counts at the limit', async () => {
+    const { store, recorder, events } = await setup({ bufferLimit: 10 });
+    recorder.start();
+    const burst = async (from: number) => {
+      for (let i = from; i < from + 8; i++) recorder.record({ ...KEY, id: `client-${i}` }, 'v1', 'header', 'GET /a', 200, T0 + i);
+      // The early flush runs off the record call (setImmediate), as the request path lets it.
+      await new Promise((r) => setImmediate(r));
+      for (let waited = 0; recorder.bufferedRows > 0 && waited < 400; waited++) await new Promise((r) => setTimeout(r, 5));
+    };
+    await burst(0);
+    await burst(8);
+    await recorder.flush();
+    expect(events.dropped).toEqual([]);
+    expect((await total(store))[0]?.count).toBe(16);
+  });
+
   it('keeps first and last seen to the millisecond within a minute bucket', async () => {
     const { store, recorder } = await setup();
     for (const at of [T0 + 30_000, T0 + 59_999, T0 + 1, T0 + 40_000]) recorder.record(KEY, 'v1', 'header', 'GET /a', 200, at);
