@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { freePort } from './lib/processes.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
@@ -52,7 +53,7 @@ function rss(pid) {
   return match ? Number(match[1]) / 1024 : 0;
 }
 
-const originPort = 18500 + Math.floor(Math.random() * 400);
+const originPort = await freePort();
 start(join(BENCH, 'servers/origin.mjs'), [], { BENCH_PORT: String(originPort) });
 await ready(`http://127.0.0.1:${originPort}/orders/ord_1`);
 
@@ -71,8 +72,8 @@ async function run(pins) {
   db.close();
   const configFile = join(dir, `gateway-${pins}.yaml`);
   writeFileSync(configFile, config);
-  const port = originPort + 500 + (pins % 97);
-  const adminPort = port + 1;
+  const port = await freePort();
+  const adminPort = await freePort();
   const gateway = start(join(ROOT, 'dist/gateway/cli/main.js'), ['start', '--config', configFile], {
     BENCH_PORT: String(port), BENCH_ADMIN_PORT: String(adminPort), BENCH_ORIGIN_URL: `http://127.0.0.1:${originPort}`, BENCH_SQLITE: file,
   });
