@@ -18,7 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig, VersionConfig } from './config/types.js';
 import type { ClientIdentity, IdentifyInput } from './clients/identify.js';
 import type { ProblemCode } from './errors.js';
-import type { Lifecycle } from './lifecycle/lifecycle.js';
+import type { Lifecycle, Verdict } from './lifecycle/lifecycle.js';
 import { httpDate } from './lifecycle/lifecycle.js';
 import type { Resolver } from './resolve/resolver.js';
 import { normalizeTarget } from './proxy/target.js';
@@ -147,13 +147,8 @@ export function createRequestHandler(deps: RequestPathDeps) {
     const plan: Plan = planned ?? { operation: route.wildcard(request.method), upstreamPath: resolved.path };
     ctx.plan = plan;
 
-    const verdict = lifecycle.check(version, deps.now(), deps.random);
-    if (verdict.kind === 'sunset') return fail(reply, 'VERSO_VERSION_SUNSET', sunsetDetail(version), lifecycleFacts(version));
-    if (verdict.kind === 'brownout') {
-      return fail(reply, 'VERSO_VERSION_BROWNOUT', `${version.id} is in a scheduled brownout until ${new Date(verdict.until).toISOString()}, a rehearsal of its sunset on ${new Date(version.sunset!).toISOString()}. ${migrate(version)}`, {
-        ...lifecycleFacts(version), brownout_until: new Date(verdict.until).toISOString(),
-      });
-    }
+    const refusal = lifecycleRefusal(lifecycle.check(version, deps.now(), deps.random));
+    if (refusal) return fail(reply, refusal.code, refusal.detail, refusal.extensions);
 
     if (declaredTooLarge(request.headers, config.proxy.bodyLimit)) {
       // Close rather than read and discard a body we refused (as nginx does).
@@ -181,12 +176,27 @@ export function createRequestHandler(deps: RequestPathDeps) {
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-const PROBLEM_OF: Record<'invalid-version' | 'unknown-version' | 'version-conflict' | 'version-required', ProblemCode> = {
+/** The problem for each way version resolution can fail (the request path and WebSocket handshakes). */
+export const PROBLEM_OF: Record<'invalid-version' | 'unknown-version' | 'version-conflict' | 'version-required', ProblemCode> = {
   'invalid-version': 'VERSO_INVALID_VERSION',
   'unknown-version': 'VERSO_UNKNOWN_VERSION',
   'version-conflict': 'VERSO_VERSION_CONFLICT',
   'version-required': 'VERSO_VERSION_REQUIRED',
 };
+
+/** The problem a sunset or a brownout answers with, or undefined when the version is served. */
+export function lifecycleRefusal(verdict: Verdict): { code: ProblemCode; detail: string; extensions: Record<string, unknown> } | undefined {
+  if (verdict.kind === 'sunset') return { code: 'VERSO_VERSION_SUNSET', detail: sunsetDetail(verdict.version), extensions: lifecycleFacts(verdict.version) };
+  if (verdict.kind === 'brownout') {
+    const { version, until } = verdict;
+    return {
+      code: 'VERSO_VERSION_BROWNOUT',
+      detail: `${version.id} is in a scheduled brownout until ${new Date(until).toISOString()}, a rehearsal of its sunset on ${new Date(version.sunset!).toISOString()}. ${migrate(version)}`,
+      extensions: { ...lifecycleFacts(version), brownout_until: new Date(until).toISOString() },
+    };
+  }
+  return undefined;
+}
 
 function migrate(version: VersionConfig): string {
   return version.successor ? `Migrate to ${version.successor}.` : 'Migrate to a newer version.';

@@ -20,6 +20,7 @@ import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Resolver } from '../resolve/resolver.js';
 import type { UsageRecorder } from '../usage/recorder.js';
+import { lifecycleRefusal, PROBLEM_OF } from '../handle-request.js';
 import { upstreamRequestHeaders } from './headers.js';
 import type { RouteTable } from './route-table.js';
 import { normalizeTarget } from './target.js';
@@ -61,17 +62,14 @@ export function createUpgradeHandler(deps: UpgradeDeps): ServeUpgrade {
     const client = deps.identify({ headers: req.headers, remoteAddress: req.socket.remoteAddress });
     const pin = client.by === 'remote-address' ? undefined : deps.pins.get(client.id);
     const resolved = resolver.resolve({ path: target.path, query: target.query, headers: req.headers, pin });
-    if (!resolved.ok) return fail(resolved.kind === 'version-conflict' ? 'VERSO_VERSION_CONFLICT' : resolved.kind === 'invalid-version' ? 'VERSO_INVALID_VERSION' : resolved.kind === 'version-required' ? 'VERSO_VERSION_REQUIRED' : 'VERSO_UNKNOWN_VERSION', resolved.detail);
+    if (!resolved.ok) return fail(PROBLEM_OF[resolved.kind], resolved.detail);
     const version = resolved.version;
     const versionHeaders: Record<string, string> = { [responseHeader]: version.id, ...lifecycle.headers.get(version.id) };
     const route = routes.match(resolved.path);
     if (!route) return fail('VERSO_NOT_FOUND', `No route serves ${resolved.path}.`, versionHeaders);
     if (route.websocket === false) return fail('VERSO_UPGRADE_REFUSED', `The route ${route.prefix} does not accept WebSocket upgrades (routes[].websocket is false).`, versionHeaders);
-    const verdict = lifecycle.check(version, deps.now(), deps.random);
-    if (verdict.kind !== 'allow') {
-      const detail = verdict.kind === 'sunset' ? `${version.id} is past its sunset and is no longer served.` : `${version.id} is in a scheduled brownout until ${new Date(verdict.until).toISOString()}.`;
-      return fail(verdict.kind === 'sunset' ? 'VERSO_VERSION_SUNSET' : 'VERSO_VERSION_BROWNOUT', detail, versionHeaders);
-    }
+    const refusal = lifecycleRefusal(lifecycle.check(version, deps.now(), deps.random));
+    if (refusal) return fail(refusal.code, refusal.detail, versionHeaders, refusal.extensions);
 
     const upstream = route.upstreamFor(version);
     const origin = origins.get(upstream.name)!;
