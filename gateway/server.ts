@@ -30,6 +30,8 @@ export interface GatewayOptions {
   random?: () => number;
   /** The translation engine (loadTranslator); without it every request passes through. */
   translator?: Translator;
+  /** The configuration's hash when the caller has it already (loadEverything); computed otherwise. */
+  hash?: string;
   /** How a reload reads the configuration (default: the config file, its spec and changes, afresh). */
   load?: (file: string) => Promise<Loaded>;
   /** Added to every log line (a worker's id under `--workers`). */
@@ -127,7 +129,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   // Each configuration runs as a generation (generation.ts); the listeners outlive them all and
   // hand every new request to the current one.
   let current: Generation | undefined;
-  let pending: Promise<Generation> | undefined = buildGeneration(config, options.translator, configHash(config), shared).then((g) => (current = g));
+  let pending: Promise<Generation> | undefined = buildGeneration(config, options.translator, options.hash ?? configHash(config), shared).then((g) => (current = g));
   const generation = () => current!;
   const server = serverWith(config.listen.timeouts)((req, res) => generation().servePublic(req, res));
   const adminServer = serverWith(config.listen.timeouts)((req, res) => generation().serveAdmin(req, res));

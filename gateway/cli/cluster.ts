@@ -41,7 +41,7 @@ export function workerCount(config: GatewayConfig, flag: string | undefined): nu
 
 /** The primary: admin listener, workers forked and watched. Resolves once every worker listens. */
 export async function startPrimary(configFile: string, workers: number, print: (line: string) => void): Promise<void> {
-  const { config, translator } = await loadEverything(configFile);
+  const { config, translator, hash } = await loadEverything(configFile);
   if (config.store.kind === 'sqlite' && config.store.file === ':memory:') {
     throw new ConfigError(config.file, [{ path: ['store', 'sqlite'], message: `an in-memory SQLite store is private to each process; with ${workers} workers, give store.sqlite a file or use store.postgres` }]);
   }
@@ -68,6 +68,7 @@ export async function startPrimary(configFile: string, workers: number, print: (
 
   const gateway = createGateway(config, {
     translator,
+    hash,
     broadcastReload,
     exposeMetrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
     // Workers that have said they listen and are still connected.
@@ -153,9 +154,9 @@ export async function startWorker(configFile: string): Promise<void> {
   // The primary coordinates reloads; a SIGHUP sent to the whole process group must not stop a worker.
   process.on('SIGHUP', () => undefined);
 
-  const { config, translator } = await loadEverything(configFile);
+  const { config, translator, hash } = await loadEverything(configFile);
   const id = cluster.worker?.id ?? 0;
-  gateway = createGateway(config, { translator, logBindings: { worker: id, pid: process.pid }, watch: false });
+  gateway = createGateway(config, { translator, hash, logBindings: { worker: id, pid: process.pid }, watch: false });
   // The primary's AggregatorRegistry asks each worker for its registry.
   AggregatorRegistry.setRegistries([gateway.metrics.registry]);
   new AggregatorRegistry();

@@ -13,8 +13,8 @@ import type { Translator } from '../translate/translator.js';
 export interface StartedGateway extends Gateway { url: string; adminUrl: string }
 
 export async function startGateway(configFile: string, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<StartedGateway> {
-  const { config, translator } = await loadEverything(configFile);
-  const gateway = createGateway(config, { translator });
+  const { config, translator, hash } = await loadEverything(configFile);
+  const gateway = createGateway(config, { translator, hash });
   const { url, adminUrl } = await gateway.listen();
   gateway.logger.info({ url, admin_url: adminUrl, config: config.file, versions: config.versions.map((v) => v.id) }, 'verso listening');
   announce({ config, translator, url, adminUrl, print });

@@ -68,7 +68,9 @@ export function compareLock(model: VersionModel, config: GatewayConfig): LockCom
   const read = (version: string) => JSON.parse(readFileSync(join(dir, `${version}.json`), 'utf8')) as Record<string, unknown>;
   const headFile = join(dir, `${model.head}.json`);
   const headLocked = existsSync(headFile);
-  const headDifferences = headLocked ? diff(read(model.head), lockedContract(model, model.head, config)) : [];
+  const headBefore = headLocked ? read(model.head) : undefined;
+  const headNow = lockedContract(model, model.head, config);
+  const headDifferences = headBefore ? diff(headBefore, headNow) : [];
   const headChanged = headDifferences.length > 0;
   const notes = new Map<string, string[]>();
   const note = (finding: Finding, version: string) => {
@@ -78,7 +80,7 @@ export function compareLock(model: VersionModel, config: GatewayConfig): LockCom
 
   // The head edited in place after it was locked (published): a breaking difference needs a new version.
   if (headChanged) {
-    const findings = classify(read(model.head), lockedContract(model, model.head, config));
+    const findings = classify(headBefore!, headNow);
     const breaking = findings.filter((f) => f.breaking);
     for (const f of findings.filter((x) => !x.breaking)) note(f, model.head);
     if (breaking.length > 0) {
