@@ -4,13 +4,13 @@
  * difference and the change; an edit to the head spec that leaks into old versions names the head.
  */
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stubCliEnv, verso } from '../helpers/cli.js';
+import { copyDemoProject } from '../helpers/project.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 stubCliEnv({ DEMO_UPSTREAM_URL: '' });
 
 describe('verso lock and check', () => {
@@ -18,10 +18,8 @@ describe('verso lock and check', () => {
   let config: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'verso-lock-'));
-    cpSync(join(ROOT, 'specs'), join(dir, 'specs'), { recursive: true });
     // The changes only: no lock, and no types file (test/cli/types.test.ts has its own).
-    cpSync(join(ROOT, 'versions'), join(dir, 'versions'), { recursive: true, filter: (src) => !src.includes(`${join('versions', 'lock')}`) && !src.endsWith('verso-types.d.ts') });
-    cpSync(join(ROOT, 'gateway.yaml'), join(dir, 'gateway.yaml'));
+    copyDemoProject(dir);
     config = join(dir, 'gateway.yaml');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@
  * engine (about half of a CLI start-up). `spec` shows that the load log does see them.
  */
 
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../gateway/usage/store/sqlite.js';
 import { spawnVerso } from '../helpers/cli.js';
+import { copyDemoProject } from '../helpers/project.js';
 import { DEMO_CHANGELOG } from '../helpers/demo-model.js';
 
 const NOW = '2025-06-15T12:00:00Z';
@@ -63,7 +64,7 @@ describe.concurrent('the verso binary', () => {
 
   it('lock: writes every version\'s contract beside a copy of the demo\'s changes', async () => {
     const project = join(dir, 'lock-project');
-    for (const part of ['gateway.yaml', 'specs', 'versions']) cpSync(join(ROOT, part), join(project, part), { recursive: true, filter: (src) => !src.endsWith(join('versions', 'lock')) });
+    copyDemoProject(project);
     const res = await spawnVerso(['lock', '--config', join(project, 'gateway.yaml')]);
     expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
     expect(res.stdout).toMatch(/^Locked 4 versions in \S*lock-project\/versions\/lock: 2023-06-01, 2024-01-01, 2024-09-01, 2025-06-01\n$/);
@@ -72,7 +73,7 @@ describe.concurrent('the verso binary', () => {
 
   it('types: writes every version\'s schemas beside a copy of the demo\'s changes', async () => {
     const project = join(dir, 'types-project');
-    for (const part of ['gateway.yaml', 'specs', 'versions']) cpSync(join(ROOT, part), join(project, part), { recursive: true, filter: (src) => !src.endsWith('verso-types.d.ts') });
+    copyDemoProject(project);
     const res = await spawnVerso(['types', '--config', join(project, 'gateway.yaml')]);
     expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
     expect(res.stdout).toMatch(/^Wrote \S*types-project\/versions\/verso-types\.d\.ts: the schemas of 4 versions, for at\(VERSION\)\.schema\(NAME\)\n$/);

@@ -1,21 +1,19 @@
 /** `verso types` and the check that the types file is current (issue 11), on a copy of the demo project. */
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stubCliEnv, verso } from '../helpers/cli.js';
+import { copyDemoProject } from '../helpers/project.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 stubCliEnv({ DEMO_UPSTREAM_URL: '' });
 
 describe('verso types', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'verso-types-'));
-    cpSync(join(ROOT, 'specs'), join(dir, 'specs'), { recursive: true });
-    cpSync(join(ROOT, 'versions'), join(dir, 'versions'), { recursive: true, filter: (src) => !src.endsWith('verso-types.d.ts') && !src.includes(join('versions', 'lock')) });
-    cpSync(join(ROOT, 'gateway.yaml'), join(dir, 'gateway.yaml'));
+    copyDemoProject(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,11 +4,11 @@
  * The clock is fixed before 2023-06-01's sunset so every version is live.
  */
 
-import { Writable } from 'node:stream';
 import { loadConfigText } from '../../gateway/config/load.js';
 import { createGateway, type Gateway } from '../../gateway/server.js';
 import { loadTranslator } from '../../gateway/translate/translator.js';
 import { startDemo } from '../../demo/server.js';
+import { captureLogs } from './servers.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -51,13 +51,7 @@ export async function startDemoGateway(options: { versionsDir?: string } = {}): 
   const config = loadConfigText(`${yaml}\n`, resolve(root, 'gateway.yaml'), {
     env: { DEMO_UPSTREAM_URL: `http://127.0.0.1:${port}`, PORT: '0', ADMIN_PORT: '0' },
   });
-  const logs: Record<string, unknown>[] = [];
-  const logStream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
-      cb();
-    },
-  });
+  const { logs, logStream } = captureLogs();
   const translator = await loadTranslator(config);
   const gateway = createGateway({ ...config, listen: { ...config.listen, host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, store: { kind: 'sqlite', file: ':memory:' } }, { translator, logStream, now: () => DEMO_NOW });
   const { url } = await gateway.listen();

@@ -57,6 +57,18 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/** A log stream for a gateway, and the JSON lines it has written so far. */
+export function captureLogs(): { logs: Record<string, unknown>[]; logStream: Writable } {
+  const logs: Record<string, unknown>[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
+      cb();
+    },
+  });
+  return { logs, logStream };
+}
+
 /** Start a gateway from YAML text; listen and admin ports are forced to 0 (free ports). */
 export async function startTestGateway(yaml: string, options: Omit<GatewayOptions, 'logStream'> = {}, listeners: { adminToken?: string } = {}): Promise<TestGateway> {
   // An in-memory usage store unless the test names one: tests never leave a data/ file behind.
@@ -67,13 +79,7 @@ export async function startTestGateway(yaml: string, options: Omit<GatewayOption
   const listen = own ? '' : 'listen: { host: 127.0.0.1, port: 0 }\n';
   const text = own ? yaml.replace(/^listen:\n/m, 'listen:\n  host: 127.0.0.1\n  port: 0\n') : yaml;
   const config = loadConfigText(`${text}\n${listen}admin: { host: 127.0.0.1, port: 0${token} }\n${store}`, 'test.yaml');
-  const logs: Record<string, unknown>[] = [];
-  const logStream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
-      cb();
-    },
-  });
+  const { logs, logStream } = captureLogs();
   const gateway = createGateway(config, { ...options, logStream });
   const { url, adminUrl } = await gateway.listen();
   return { gateway, url, adminUrl, logs, close: () => gateway.close() };

@@ -4,17 +4,15 @@
  * the admin token rules.
  */
 
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
+import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../demo/server.js';
-import { loadEverything } from '../../gateway/reload.js';
-import { createGateway, type Gateway } from '../../gateway/server.js';
+import type { Gateway } from '../../gateway/server.js';
 import { within } from '../helpers/net.js';
+import { copyDemoProject, startProjectGateway } from '../helpers/project.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const NOW = Date.parse('2025-06-15T12:00:00Z');
 
 function yaml(upstream: string, options: { deprecated?: string; adminPort?: number; watch?: boolean; token?: string; level?: string } = {}): string {
@@ -45,7 +43,6 @@ describe('reload rules', () => {
   let demo: RunningDemo;
   let dir: string;
   let gateway: Gateway | undefined;
-  let logs: Record<string, unknown>[];
 
   beforeAll(async () => {
     demo = await startDemo({ now: () => new Date(NOW) });
@@ -61,19 +58,11 @@ describe('reload rules', () => {
 
   async function start(text: string) {
     dir = mkdtempSync(join(tmpdir(), 'verso-reload-rules-'));
-    cpSync(join(ROOT, 'specs'), join(dir, 'specs'), { recursive: true });
-    cpSync(join(ROOT, 'versions'), join(dir, 'versions'), { recursive: true });
+    copyDemoProject(dir, { config: false });
     writeFileSync(join(dir, 'gateway.yaml'), text);
-    const { config, translator } = await loadEverything(join(dir, 'gateway.yaml'));
-    logs = [];
-    const logStream = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
-        cb();
-      },
-    });
-    gateway = createGateway(config, { translator, logStream, now: () => NOW });
-    return { ...(await gateway.listen()), file: join(dir, 'gateway.yaml') };
+    const started = await startProjectGateway(join(dir, 'gateway.yaml'), { now: () => NOW });
+    gateway = started.gateway;
+    return { url: started.url, adminUrl: started.adminUrl, file: join(dir, 'gateway.yaml') };
   }
 
   const deprecation = async (url: string) => (await fetch(`${url}/orders/ord_0001`, { headers: { 'api-version': '2024-01-01' } })).headers.get('deprecation');
@@ -101,9 +90,8 @@ describe('reload rules', () => {
     symlinkSync('..2026_12_07_1', join(mount, '..data'));
     symlinkSync('..data/gateway.yaml', join(mount, 'gateway.yaml'));
     await gateway!.close();
-    const { config, translator } = await loadEverything(join(mount, 'gateway.yaml'));
-    gateway = createGateway(config, { translator, logStream: new Writable({ write: (_c, _e, cb) => cb() }), now: () => NOW });
-    const { url: mounted } = await gateway.listen();
+    let mounted: string;
+    ({ gateway, url: mounted } = await startProjectGateway(join(mount, 'gateway.yaml'), { now: () => NOW }));
 
     mkdirSync(join(mount, '..2026_12_07_2'));
     writeFileSync(join(mount, '..2026_12_07_2', 'gateway.yaml'), yaml(demo.url, { watch: true, deprecated: '2025-06-06' }).replaceAll('specs/', '../specs/').replace('changes: versions', 'changes: ../versions'));

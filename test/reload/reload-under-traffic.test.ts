@@ -5,17 +5,16 @@
  * broken.
  */
 
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../demo/server.js';
-import { loadEverything } from '../../gateway/reload.js';
-import { createGateway, type Gateway } from '../../gateway/server.js';
+import type { Gateway } from '../../gateway/server.js';
+import { copyDemoProject, startProjectGateway } from '../helpers/project.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const NOW = Date.parse('2025-06-15T12:00:00Z');
 
 /** The project's gateway.yaml: 2024-01-01 deprecated on `deprecated`; `extra` breaks it on purpose. */
@@ -49,23 +48,14 @@ describe('reloading under steady traffic', () => {
   let gateway: Gateway;
   let url: string;
   let adminUrl: string;
-  const logs: Record<string, unknown>[] = [];
+  let logs: Record<string, unknown>[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'verso-reload-'));
-    cpSync(join(ROOT, 'specs'), join(dir, 'specs'), { recursive: true });
-    cpSync(join(ROOT, 'versions'), join(dir, 'versions'), { recursive: true });
+    copyDemoProject(dir, { config: false });
     demo = await startDemo({ now: () => new Date(NOW) });
     writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(demo.url, '2025-01-01'));
-    const { config, translator } = await loadEverything(join(dir, 'gateway.yaml'));
-    const logStream = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
-        cb();
-      },
-    });
-    gateway = createGateway(config, { translator, logStream, now: () => NOW });
-    ({ url, adminUrl } = await gateway.listen());
+    ({ gateway, url, adminUrl, logs } = await startProjectGateway(join(dir, 'gateway.yaml'), { now: () => NOW }));
   });
   afterAll(async () => {
     await gateway?.close();
