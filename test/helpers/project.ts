@@ -35,3 +35,42 @@ export async function startProjectGateway(file: string, options: Omit<GatewayOpt
   const { url, adminUrl } = await gateway.listen();
   return { gateway, url, adminUrl, logs };
 }
+
+export interface ProjectYamlOptions {
+  /** When 2024-01-01 was deprecated (default 2025-01-01): each test's reloads move it to show a reload took effect. */
+  deprecated?: string;
+  adminPort?: number;
+  token?: string;
+  watch?: boolean;
+  level?: string;
+  /** Appended as it is (a key that breaks the config, for a failed reload). */
+  extra?: string;
+}
+
+/** A gateway.yaml for a copy of the demo project (copyDemoProject) in front of `upstream`, on free ports, with an in-memory store. */
+export function projectYaml(upstream: string, options: ProjectYamlOptions = {}): string {
+  return `listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: ${options.adminPort ?? 0}${options.token ? `, token: ${options.token}` : ''} }
+store: { sqlite: ":memory:" }
+reload: { watch: ${options.watch ?? false} }
+log: { level: ${options.level ?? 'info'} }
+versions:
+  - id: "2023-06-01"
+  - id: "2024-01-01"
+    deprecated: "${options.deprecated ?? '2025-01-01'}"
+    sunset: "2027-01-31"
+  - id: "2024-09-01"
+  - id: "2025-06-01"
+upstreams:
+  shop: { url: "${upstream}", speaks: head }
+routes:
+  - { prefix: /orders, upstream: shop }
+  - { prefix: /customers, upstream: shop }
+translation:
+  spec: specs/shop.openapi.yaml
+  changes: versions
+${options.extra ?? ''}`;
+}
+
+/** The Deprecation header for a date (RFC 9745: `@` and Unix seconds). */
+export const deprecationOf = (date: string) => `@${Date.parse(`${date}T00:00:00Z`) / 1000}`;

@@ -11,33 +11,9 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../demo/server.js';
 import type { Gateway } from '../../gateway/server.js';
 import { within } from '../helpers/net.js';
-import { copyDemoProject, startProjectGateway } from '../helpers/project.js';
+import { copyDemoProject, deprecationOf, projectYaml, startProjectGateway } from '../helpers/project.js';
 
 const NOW = Date.parse('2025-06-15T12:00:00Z');
-
-function yaml(upstream: string, options: { deprecated?: string; adminPort?: number; watch?: boolean; token?: string; level?: string } = {}): string {
-  return `listen: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: ${options.adminPort ?? 0}${options.token ? `, token: ${options.token}` : ''} }
-store: { sqlite: ":memory:" }
-reload: { watch: ${options.watch ?? false} }
-log: { level: ${options.level ?? 'info'} }
-versions:
-  - id: "2023-06-01"
-  - id: "2024-01-01"
-    deprecated: "${options.deprecated ?? '2025-01-01'}"
-  - id: "2024-09-01"
-  - id: "2025-06-01"
-upstreams:
-  shop: { url: "${upstream}", speaks: head }
-routes:
-  - { prefix: /orders, upstream: shop }
-translation:
-  spec: specs/shop.openapi.yaml
-  changes: versions
-`;
-}
-
-const unix = (date: string) => `@${Date.parse(`${date}T00:00:00Z`) / 1000}`;
 
 describe('reload rules', () => {
   let demo: RunningDemo;
@@ -68,25 +44,25 @@ describe('reload rules', () => {
   const deprecation = async (url: string) => (await fetch(`${url}/orders/ord_0001`, { headers: { 'api-version': '2024-01-01' } })).headers.get('deprecation');
 
   it('with reload.watch, reloads when the config file or a change file is edited', async () => {
-    const { url, file } = await start(yaml(demo.url, { watch: true }));
-    writeFileSync(file, yaml(demo.url, { watch: true, deprecated: '2025-04-04' }));
-    await within(5000, (async () => { while ((await deprecation(url)) !== unix('2025-04-04')) await new Promise((r) => setTimeout(r, 50)); })(), 'the edit was never reloaded');
+    const { url, file } = await start(projectYaml(demo.url, { watch: true }));
+    writeFileSync(file, projectYaml(demo.url, { watch: true, deprecated: '2025-04-04' }));
+    await within(5000, (async () => { while ((await deprecation(url)) !== deprecationOf('2025-04-04')) await new Promise((r) => setTimeout(r, 50)); })(), 'the edit was never reloaded');
     expect(gateway!.status().last_reload).toMatchObject({ result: 'success', trigger: 'watch' });
 
     // A new change file nobody lists: the reload it triggers fails, naming it; the running config stays.
     writeFileSync(join(dir, 'versions', '2025-06-01', 'stray.ts'), "import { change } from 'verso';\nexport default change({ description: 'stray', instructions: [] });\n");
     await within(5000, (async () => { while (gateway!.status().last_reload?.result !== 'failure') await new Promise((r) => setTimeout(r, 50)); })(), 'the new change file was never seen');
     expect(gateway!.status().last_reload!.problems).toEqual([expect.stringMatching(/stray\.ts: defines a change that .*index\.ts does not list under any version/)]);
-    expect(await deprecation(url)).toBe(unix('2025-04-04'));
+    expect(await deprecation(url)).toBe(deprecationOf('2025-04-04'));
   });
 
   it('with reload.watch, reloads a config mounted from a Kubernetes ConfigMap when the volume swaps its ..data link', async () => {
     // The kubelet's atomic writer: gateway.yaml -> ..data/gateway.yaml, ..data -> ..<timestamp>/;
     // an update writes a new timestamped folder and renames a new ..data link over the old one.
-    await start(yaml(demo.url, { watch: true }));
+    await start(projectYaml(demo.url, { watch: true }));
     const mount = join(dir, 'mount');
     mkdirSync(join(mount, '..2026_12_07_1'), { recursive: true });
-    writeFileSync(join(mount, '..2026_12_07_1', 'gateway.yaml'), yaml(demo.url, { watch: true }).replaceAll('specs/', '../specs/').replace('changes: versions', 'changes: ../versions'));
+    writeFileSync(join(mount, '..2026_12_07_1', 'gateway.yaml'), projectYaml(demo.url, { watch: true }).replaceAll('specs/', '../specs/').replace('changes: versions', 'changes: ../versions'));
     symlinkSync('..2026_12_07_1', join(mount, '..data'));
     symlinkSync('..data/gateway.yaml', join(mount, 'gateway.yaml'));
     await gateway!.close();
@@ -94,17 +70,17 @@ describe('reload rules', () => {
     ({ gateway, url: mounted } = await startProjectGateway(join(mount, 'gateway.yaml'), { now: () => NOW }));
 
     mkdirSync(join(mount, '..2026_12_07_2'));
-    writeFileSync(join(mount, '..2026_12_07_2', 'gateway.yaml'), yaml(demo.url, { watch: true, deprecated: '2025-06-06' }).replaceAll('specs/', '../specs/').replace('changes: versions', 'changes: ../versions'));
+    writeFileSync(join(mount, '..2026_12_07_2', 'gateway.yaml'), projectYaml(demo.url, { watch: true, deprecated: '2025-06-06' }).replaceAll('specs/', '../specs/').replace('changes: versions', 'changes: ../versions'));
     symlinkSync('..2026_12_07_2', join(mount, '..data_tmp'));
     renameSync(join(mount, '..data_tmp'), join(mount, '..data'));
-    await within(5000, (async () => { while ((await deprecation(mounted)) !== unix('2025-06-06')) await new Promise((r) => setTimeout(r, 50)); })(), 'the swapped ConfigMap was never reloaded');
+    await within(5000, (async () => { while ((await deprecation(mounted)) !== deprecationOf('2025-06-06')) await new Promise((r) => setTimeout(r, 50)); })(), 'the swapped ConfigMap was never reloaded');
     expect(gateway!.status().last_reload).toMatchObject({ result: 'success', trigger: 'watch' });
   });
 
   it('names the settings that need a restart, keeps them as they run and applies the rest', async () => {
-    const { url, adminUrl, file } = await start(yaml(demo.url));
+    const { url, adminUrl, file } = await start(projectYaml(demo.url));
     const adminPort = Number(new URL(adminUrl).port);
-    writeFileSync(file, yaml(demo.url, { deprecated: '2025-05-05', adminPort: adminPort + 1, level: 'warn' }).replace('store: { sqlite: ":memory:" }', `store: { sqlite: "${join(dir, 'usage.db')}" }`));
+    writeFileSync(file, projectYaml(demo.url, { deprecated: '2025-05-05', adminPort: adminPort + 1, level: 'warn' }).replace('store: { sqlite: ":memory:" }', `store: { sqlite: "${join(dir, 'usage.db')}" }`));
     const res = await fetch(`${adminUrl}/admin/reload`, { method: 'POST' });
     expect(res.status).toBe(200);
     const body = await res.json() as Record<string, unknown>;
@@ -117,7 +93,7 @@ describe('reload rules', () => {
       restart_required: ['admin.port', 'store'],
     });
     // Applied: the lifecycle and the log level. Kept: the admin port and the store.
-    expect(await deprecation(url)).toBe(unix('2025-05-05'));
+    expect(await deprecation(url)).toBe(deprecationOf('2025-05-05'));
     expect(gateway!.logger.level).toBe('warn');
     expect(gateway!.config.admin.port).toBe(0);
     expect(gateway!.config.store).toEqual({ kind: 'sqlite', file: ':memory:' });
@@ -125,7 +101,7 @@ describe('reload rules', () => {
   });
 
   it('asks for the admin token on POST /admin/reload when one is configured', async () => {
-    const { adminUrl } = await start(yaml(demo.url, { token: 'a-long-enough-admin-token-0123456789' }));
+    const { adminUrl } = await start(projectYaml(demo.url, { token: 'a-long-enough-admin-token-0123456789' }));
     const refused = await fetch(`${adminUrl}/admin/reload`, { method: 'POST' });
     expect(refused.status).toBe(401);
     expect(gateway!.status().last_reload).toBeUndefined();

@@ -13,34 +13,9 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../demo/server.js';
 import type { Gateway } from '../../gateway/server.js';
-import { copyDemoProject, startProjectGateway } from '../helpers/project.js';
+import { copyDemoProject, deprecationOf, projectYaml, startProjectGateway } from '../helpers/project.js';
 
 const NOW = Date.parse('2025-06-15T12:00:00Z');
-
-/** The project's gateway.yaml: 2024-01-01 deprecated on `deprecated`; `extra` breaks it on purpose. */
-function gatewayYaml(upstream: string, deprecated: string, extra = ''): string {
-  return `listen: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: 0 }
-store: { sqlite: ":memory:" }
-versions:
-  - id: "2023-06-01"
-  - id: "2024-01-01"
-    deprecated: "${deprecated}"
-    sunset: "2027-01-31"
-  - id: "2024-09-01"
-  - id: "2025-06-01"
-upstreams:
-  shop: { url: "${upstream}", speaks: head }
-routes:
-  - { prefix: /orders, upstream: shop }
-  - { prefix: /customers, upstream: shop }
-translation:
-  spec: specs/shop.openapi.yaml
-  changes: versions
-${extra}`;
-}
-
-const unix = (date: string) => `@${Date.parse(`${date}T00:00:00Z`) / 1000}`;
 
 describe('reloading under steady traffic', () => {
   let dir: string;
@@ -54,7 +29,7 @@ describe('reloading under steady traffic', () => {
     dir = mkdtempSync(join(tmpdir(), 'verso-reload-'));
     copyDemoProject(dir, { config: false });
     demo = await startDemo({ now: () => new Date(NOW) });
-    writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(demo.url, '2025-01-01'));
+    writeFileSync(join(dir, 'gateway.yaml'), projectYaml(demo.url, { deprecated: '2025-01-01' }));
     ({ gateway, url, adminUrl, logs } = await startProjectGateway(join(dir, 'gateway.yaml'), { now: () => NOW }));
   });
   afterAll(async () => {
@@ -93,13 +68,13 @@ describe('reloading under steady traffic', () => {
       return { status: res.statusCode, body: await res.body.json() as Record<string, unknown> };
     };
     const hashBefore = gateway.status().config_hash;
-    expect(await deprecationHeader()).toBe(unix('2025-01-01'));
+    expect(await deprecationHeader()).toBe(deprecationOf('2025-01-01'));
 
     const broken = join(dir, 'versions', '2025-06-01', 'broken.ts');
     const badEdits: [string, () => void, RegExp][] = [
-      ['an unknown upstream', () => writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(demo.url, '2025-03-01', 'proxy: { bodyLimit: 1mb }\n').replace('upstream: shop }\n  - { prefix: /customers', 'upstream: nowhere }\n  - { prefix: /customers')), /routes\[0\]\.upstream/],
+      ['an unknown upstream', () => writeFileSync(join(dir, 'gateway.yaml'), projectYaml(demo.url, { deprecated: '2025-03-01', extra: 'proxy: { bodyLimit: 1mb }\n' }).replace('upstream: shop }\n  - { prefix: /customers', 'upstream: nowhere }\n  - { prefix: /customers')), /routes\[0\]\.upstream/],
       ['a change file that does not compile', () => writeFileSync(broken, 'export default change({ description: "oops", instructions: [ });\n'), /broken\.ts: cannot be loaded/],
-      ['a sunset before its deprecation', () => writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(demo.url, '2028-01-01')), /versions\[1\]/],
+      ['a sunset before its deprecation', () => writeFileSync(join(dir, 'gateway.yaml'), projectYaml(demo.url, { deprecated: '2028-01-01' })), /versions\[1\]/],
       ['a change file with no default export', () => writeFileSync(broken, 'export const nothing = 1;\n'), /broken\.ts: has no default export/],
       ['a config that is not YAML', () => writeFileSync(join(dir, 'gateway.yaml'), 'versions: [\n'), /gateway\.yaml/],
     ];
@@ -110,13 +85,13 @@ describe('reloading under steady traffic', () => {
       // A good edit: a new deprecation date for 2024-01-01 (and the broken file, if any, gone).
       rmSync(broken, { force: true });
       expected = `2025-0${1 + (round % 9)}-1${round % 10}`;
-      writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(demo.url, expected));
+      writeFileSync(join(dir, 'gateway.yaml'), projectYaml(demo.url, { deprecated: expected }));
       const good = await reload();
       expect(good.status, JSON.stringify(good.body)).toBe(200);
       expect(good.body).toMatchObject({ result: 'success', trigger: 'admin' });
       expect(good.body.config_hash).not.toBe(running);
       running = good.body.config_hash as string;
-      expect(await deprecationHeader()).toBe(unix(expected));
+      expect(await deprecationHeader()).toBe(deprecationOf(expected));
 
       // A bad edit: refused with its problems, the running configuration untouched.
       const [what, edit, problem] = badEdits[round % badEdits.length];
@@ -125,7 +100,7 @@ describe('reloading under steady traffic', () => {
       expect(bad.status, what).toBe(422);
       expect(bad.body).toMatchObject({ result: 'failure', trigger: 'admin', config_hash: running });
       expect((bad.body.problems as string[]).some((p) => problem.test(p)), `${what}: ${JSON.stringify(bad.body.problems)}`).toBe(true);
-      expect(await deprecationHeader()).toBe(unix(expected));
+      expect(await deprecationHeader()).toBe(deprecationOf(expected));
     }
     rmSync(broken, { force: true });
 
@@ -148,23 +123,23 @@ describe('reloading under steady traffic', () => {
   }, 60_000);
 
   it('finishes a request that was in flight during a reload on the configuration it started with', async () => {
-    writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(demo.url, '2025-02-02'));
+    writeFileSync(join(dir, 'gateway.yaml'), projectYaml(demo.url, { deprecated: '2025-02-02' }));
     expect((await gateway.reload('admin')).result).toBe('success');
     // A translated create whose body is still arriving when the reload swaps the configuration.
     const body = new PassThrough();
     const answer = request(`${url}/orders`, { method: 'POST', body, headers: { 'api-version': '2024-01-01', 'content-type': 'application/json', 'content-length': '40' } });
     body.write('{"customer":"cus_0002",');
     await new Promise((r) => setTimeout(r, 100));
-    writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(demo.url, '2025-03-03'));
+    writeFileSync(join(dir, 'gateway.yaml'), projectYaml(demo.url, { deprecated: '2025-03-03' }));
     expect((await gateway.reload('admin')).result).toBe('success');
     body.end('"amount":"45.50"}');
     const res = await answer;
     expect(res.statusCode).toBe(201);
-    expect(res.headers.deprecation).toBe(unix('2025-02-02'));
+    expect(res.headers.deprecation).toBe(deprecationOf('2025-02-02'));
     expect(await res.body.json()).toMatchObject({ customer: 'cus_0002', amount: '45.50', status: 'pending' });
     // A request that starts now gets the new one.
     const after = await request(`${url}/orders/ord_0001`, { headers: { 'api-version': '2024-01-01' } });
     await after.body.dump();
-    expect(after.headers.deprecation).toBe(unix('2025-03-03'));
+    expect(after.headers.deprecation).toBe(deprecationOf('2025-03-03'));
   });
 });
