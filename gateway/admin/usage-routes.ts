@@ -149,6 +149,7 @@ function guarded(store: UsageStore): UsageStore {
     clients: wrap(store.clients),
     rollup: wrap(store.rollup),
     listPins: wrap(store.listPins),
+    pinPage: wrap(store.pinPage),
     changedPins: wrap(store.changedPins),
     setPin: wrap(store.setPin),
     clearPin: wrap(store.clearPin),

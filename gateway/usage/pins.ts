@@ -54,6 +54,8 @@ export interface PinBookOptions {
   limit?: number;
   /** Called once per first-request pin refused for the bound (a metric). */
   onRefused?: () => void;
+  /** Pins read per page when the whole set is read (start-up, every 30th refresh); default 5,000. */
+  pageSize?: number;
 }
 
 const NO_OP = (): void => {};
@@ -71,6 +73,7 @@ export class PinBook {
   #versions: readonly VersionConfig[];
   readonly #limit: number;
   readonly #onRefused: () => void;
+  readonly #pageSize: number;
   #warnedFull = false;
   /** The clock when the last refresh that reached the store began; undefined until one has. */
   #lastRefresh: number | undefined;
@@ -95,6 +98,7 @@ export class PinBook {
     this.#versions = options.versions;
     this.#limit = options.limit ?? Number.POSITIVE_INFINITY;
     this.#onRefused = options.onRefused ?? NO_OP;
+    this.#pageSize = options.pageSize ?? 5_000;
   }
 
   /** A reloaded configuration's versions (issue 13): pins already held stay as they are. */
@@ -140,7 +144,7 @@ export class PinBook {
     return this.#run(async () => {
       const pin = await this.#store.setPin(wanted, false);
       this.#queued.delete(client);
-      this.#cache.set(client, pin.version);
+      this.#cache.set(client, this.#intern(pin.version));
       return pin;
     });
   }
@@ -204,13 +208,17 @@ export class PinBook {
         await this.#writeQueued();
         const full = this.#lastRefresh === undefined || this.#unreachable || ++this.#refreshesSinceFull >= FULL_EVERY;
         if (full) {
-          const pins = await this.#store.listPins();
-          const cache = new Map<string, string>();
-          for (const pin of pins) cache.set(pin.client, pin.version);
-          for (const pin of this.#queued.values()) if (!cache.has(pin.client)) cache.set(pin.client, pin.version);
-          this.#cache = cache;
+          // In place: a second map of every pin would double what they take in memory. Only when the
+          // cache held pins the store no longer has (cleared where no incremental refresh saw it) is
+          // it rebuilt.
+          if (await this.#readAll(this.#cache)) {
+            const cache = new Map<string, string>();
+            await this.#readAll(cache);
+            for (const pin of this.#queued.values()) if (!cache.has(pin.client)) cache.set(pin.client, pin.version);
+            this.#cache = cache;
+          }
           this.#refreshesSinceFull = 0;
-          if (this.#unreachable) this.#logger.info({ pins: pins.length }, 'pin store reachable again; pins reloaded');
+          if (this.#unreachable) this.#logger.info({ pins: this.#cache.size }, 'pin store reachable again; pins reloaded');
         } else {
           const { pins, cleared } = await this.#store.changedPins(this.#lastRefresh! - (2 * this.#refreshMs + CLOCK_SKEW_MS));
           const clearedAt = new Map(cleared.map((c) => [c.client, c.at]));
@@ -218,7 +226,7 @@ export class PinBook {
             // A pin set before its client was cleared again is gone.
             if ((clearedAt.get(pin.client) ?? -Infinity) > pin.pinnedAt) continue;
             clearedAt.delete(pin.client);
-            if (!this.#queued.has(pin.client)) this.#cache.set(pin.client, pin.version);
+            if (!this.#queued.has(pin.client)) this.#cache.set(pin.client, this.#intern(pin.version));
           }
           for (const client of clearedAt.keys()) if (!this.#queued.has(client)) this.#cache.delete(client);
         }
@@ -231,6 +239,39 @@ export class PinBook {
         this.#refreshing = false;
       }
     });
+  }
+
+  /**
+   * Put every pin in the store into `cache`, read a page at a time with a turn of the event loop
+   * between pages: at 200,000 pins, reading them as one list of rows held the loop for long and
+   * took the gateway's memory to more than twice what the pins themselves need (issue 10). Pins
+   * set or cleared elsewhere meanwhile are picked up by the next incremental refresh. Whether
+   * `cache` holds pins that are neither in the store nor queued here (stale ones).
+   */
+  async #readAll(cache: Map<string, string>): Promise<boolean> {
+    let stored = 0;
+    const queuedInStore = new Set<string>();
+    for (let after = ''; ;) {
+      const page = await this.#store.pinPage(after, this.#pageSize);
+      for (const [client, version] of page) {
+        const pinned = this.#intern(version);
+        if (cache.get(client) !== pinned) cache.set(client, pinned);
+        if (this.#queued.has(client)) queuedInStore.add(client);
+      }
+      stored += page.length;
+      if (page.length < this.#pageSize) break;
+      after = page[page.length - 1][0];
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    let queuedOnly = 0;
+    for (const client of this.#queued.keys()) if (!queuedInStore.has(client)) queuedOnly++;
+    return cache.size > stored + queuedOnly;
+  }
+
+  /** The configured version's own string for a version id the store returned (one string for all its pins, not one each). */
+  #intern(version: string): string {
+    for (const v of this.#versions) if (v.id === version) return v.id;
+    return version;
   }
 
   /** Write every queued pin with `onlyIfAbsent`; where another pin won, the cache takes it. Rejects if any write failed (those stay queued). */
@@ -249,7 +290,7 @@ export class PinBook {
       // client is cached; an admin set or clear removes it from the queue).
       if (this.#queued.get(pin.client) === pin) {
         this.#queued.delete(pin.client);
-        this.#cache.set(pin.client, result.value.version);
+        this.#cache.set(pin.client, this.#intern(result.value.version));
       }
     });
     if (failure !== undefined) throw failure;

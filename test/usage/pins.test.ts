@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { adminPin, PinBook, SunsetPin, type PinBookOptions } from '../../gateway/usage/pins.js';
@@ -156,13 +157,15 @@ describe('PinBook', () => {
     const { cli } = await setup();
     const file = (cli as unknown as { file: string }).file;
     const store = await openFile(file);
-    const calls = { listPins: 0, changedPins: 0 };
+    const calls = { full: 0, changedPins: 0 };
     const counted = new Proxy(store, {
       get(target, prop) {
         const value = Reflect.get(target, prop, target) as unknown;
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
-          if (prop === 'listPins' || prop === 'changedPins') calls[prop]++;
+          if (prop === 'changedPins') calls.changedPins++;
+          // A whole read starts at the first page.
+          if (prop === 'pinPage' && args[0] === '') calls.full++;
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
@@ -175,8 +178,40 @@ describe('PinBook', () => {
     await cli.clearPin('key_a', T0 + 1);
     await until(() => pins.get('key_a') === undefined, 1000);
     await until(() => calls.changedPins >= 30, 3000);
-    expect(calls.listPins).toBeGreaterThanOrEqual(2);
-    expect(calls.listPins).toBeLessThanOrEqual(Math.ceil(calls.changedPins / 29) + 1);
+    expect(calls.full).toBeGreaterThanOrEqual(2);
+    expect(calls.full).toBeLessThanOrEqual(Math.ceil(calls.changedPins / 29) + 1);
+  });
+
+  it('reads the whole set page by page into the pins it holds, and drops there pins the store lost without a recorded clear', async () => {
+    const { cli } = await setup();
+    const file = (cli as unknown as { file: string }).file;
+    for (let i = 0; i < 25; i++) await cli.setPin({ client: `key_${String(i).padStart(2, '0')}`, version: '2024-01-01', pinnedAt: T0 - 1, by: 'admin' }, false);
+    const store = await openFile(file);
+    const pages: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'pinPage') pages.push(args[0] as string);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const pins = new PinBook(counted, { refreshMs: 10, logger: pino({ level: 'silent' }), now: () => T0, writeDelayMs: 5, versions: [], pageSize: 10 });
+    cleanups.push(() => pins.close());
+    await pins.start();
+    // 25 pins in pages of 10: three pages, each after the last client of the one before.
+    expect(pages).toEqual(['', 'key_09', 'key_19']);
+    expect(pins.get('key_24')).toBe('2024-01-01');
+    // Behind the incremental refresh's back (no pin_clears row, an old pinned_at): one pin deleted, one changed.
+    const db = new Database(file);
+    db.prepare('DELETE FROM pins WHERE client = ?').run('key_03');
+    db.prepare('UPDATE pins SET version = ? WHERE client = ?').run('2025-06-01', 'key_17');
+    db.close();
+    await until(() => pins.get('key_03') === undefined && pins.get('key_17') === '2025-06-01', 3000);
+    expect(pins.get('key_00')).toBe('2024-01-01');
+    expect(pins.get('key_24')).toBe('2024-01-01');
   });
 
   it('sets a pin in the store first, then in memory, replacing a first-request pin', async () => {

@@ -402,6 +402,16 @@ export function storeContract(name: string, open: () => Promise<UsageStore>): vo
         expect(await store.clearPin('a')).toBe(false);
         expect(await store.listPins()).toEqual([{ client: 'key_b', version: '2025-06-01', pinnedAt: T0 + 7, by: 'admin' }]);
       });
+
+      it('reads pins a page at a time, as (client, version) pairs in client order after a client', async () => {
+        const store = await fresh();
+        for (const [client, version] of [['key_c', '2024-01-01'], ['a', '2025-06-01'], ['key_b', '2024-09-01'], ['key_d', '2024-01-01']]) {
+          await store.setPin({ client, version, pinnedAt: T0, by: 'admin' }, false);
+        }
+        expect(await store.pinPage('', 3)).toEqual([['a', '2025-06-01'], ['key_b', '2024-09-01'], ['key_c', '2024-01-01']]);
+        expect(await store.pinPage('key_c', 3)).toEqual([['key_d', '2024-01-01']]);
+        expect(await store.pinPage('key_d', 3)).toEqual([]);
+      });
     });
 
     describe('init', () => {

@@ -25,6 +25,7 @@ export function initOnDemand(store: UsageStore): UsageStore {
     clients: after(store.clients),
     rollup: after(store.rollup),
     listPins: after(store.listPins),
+    pinPage: after(store.pinPage),
     changedPins: after(store.changedPins),
     setPin: after(store.setPin),
     clearPin: after(store.clearPin),

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore } from './types.js';
 import {
   CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, clientUpsertSql, clientValues, normalizeBatch,
-  pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, changedPinsSql, toCleared, type PinChanges,
+  pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, changedPinsSql, pinPageSql, toCleared, type PinChanges,
   usageRowValues, usageUpsertSql,
 } from './sql.js';
 
@@ -127,6 +127,11 @@ export class PostgresStore implements UsageStore {
   async listPins(): Promise<Pin[]> {
     const { rows } = await this.#pool.query<Row>(LIST_PINS_SQL);
     return rows.map(toPin);
+  }
+
+  async pinPage(after: string, limit: number): Promise<[string, string][]> {
+    const { rows } = await this.#pool.query<[string, string]>({ text: pinPageSql('postgres'), values: [after, limit], rowMode: 'array' });
+    return rows;
   }
 
   async setPin(pin: Pin, onlyIfAbsent: boolean): Promise<Pin> {

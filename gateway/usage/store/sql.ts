@@ -279,6 +279,13 @@ const PIN_COLUMNS = 'client, version, pinned_at, pinned_by';
 
 export const LIST_PINS_SQL = `SELECT ${PIN_COLUMNS} FROM pins ORDER BY client`;
 
+/** One page of pins as (client, version) pairs, in client order after a client: a full refresh reads them page by page. */
+export function pinPageSql(dialect: Dialect): string {
+  return dialect === 'postgres'
+    ? 'SELECT client, version FROM pins WHERE client > $1 ORDER BY client LIMIT $2'
+    : 'SELECT client, version FROM pins WHERE client > ? ORDER BY client LIMIT ?';
+}
+
 /** Pins set, and pins cleared, after `since` (epoch ms): an incremental refresh. */
 export function changedPinsSql(dialect: Dialect): { pins: string; clears: string; clear: string; remember: string } {
   const at = dialect === 'postgres' ? ['$1', '$2'] : ['?', '?'];

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageStore } from './types.js';
 import {
-  CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, changedPinsSql, toCleared, type PinChanges, clientUpsertSql, clientValues, pendingMigrations,
+  CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, changedPinsSql, pinPageSql, toCleared, type PinChanges, clientUpsertSql, clientValues, pendingMigrations,
   rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, usageRowValues,
   usageUpsertSql,
 } from './sql.js';
@@ -89,6 +89,10 @@ export class SqliteStore implements UsageStore {
 
   async listPins(): Promise<Pin[]> {
     return (this.#prepare(LIST_PINS_SQL).all() as Row[]).map(toPin);
+  }
+
+  async pinPage(after: string, limit: number): Promise<[string, string][]> {
+    return this.#prepare(pinPageSql('sqlite')).raw(true).all(after, limit) as [string, string][];
   }
 
   async setPin(pin: Pin, onlyIfAbsent: boolean): Promise<Pin> {

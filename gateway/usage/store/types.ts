@@ -98,6 +98,12 @@ export interface UsageStore {
   /** Roll minute rows with bucket < `before` into day rows; returns how many minute rows were folded. */
   rollup(before: number): Promise<number>;
   listPins(): Promise<Pin[]>;
+  /**
+   * Up to `limit` pins as `[client, version]` pairs, the clients after `after` in the store's order
+   * (`''`: from the first). What a full pin refresh reads, one page at a time, so that 200,000 pins
+   * are never all in memory as rows at once.
+   */
+  pinPage(after: string, limit: number): Promise<[client: string, version: string][]>;
   /** Pins set, and clients whose pin was cleared, after `since` (epoch ms): what a refresh needs. */
   changedPins(since: number): Promise<{ pins: Pin[]; cleared: { client: string; at: number }[] }>;
   /** Insert a pin; with `onlyIfAbsent` an existing pin wins and is returned instead. */
