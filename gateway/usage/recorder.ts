@@ -2,10 +2,10 @@
  * Usage counting on the request path (DESIGN.md "Stores": "counts are aggregated in memory and
  * flushed as upserts, so the request path never waits on the database").
  *
- * `record` is called once per finished request: it bumps one counter in a Map keyed by one
- * string per (client, version, source, operation, status class, minute) and does no I/O and no
- * promise work. When the row already exists it allocates nothing but the key. A timer flushes
- * the map to the store; the map is swapped out first, so a slow flush never blocks recording.
+ * `record` is called once per finished request: it bumps one counter per (client, version,
+ * source, operation, status class, minute), found through an index by client id, and does no I/O
+ * and no promise work. When the row already exists it allocates nothing. A timer flushes the rows
+ * to the store; the list is swapped out first, so a slow flush never blocks recording.
  * A flush that fails is merged back and retried at the next tick; while the store is down rows
  * stay buffered up to `bufferLimit` distinct rows, and counts for new rows beyond it are dropped,
  * counted and reported (never a failed request).
@@ -36,8 +36,11 @@ const FLUSH_CHUNK = 1000;
 const CLOSE_RETRY_DELAYS_MS = [250, 500, 1_000];
 const NO_OP = (): void => {};
 
-/** A row being counted, tagged with the generation of `#rows` it belongs to. */
-type LiveRow = UsageRow & { generation: number };
+/**
+ * A row being counted, with its `slot`: a small integer for (version, source, status class), which
+ * with the client and operation finds the row in the index.
+ */
+type LiveRow = UsageRow & { slot: number };
 
 const KNOWN_CLIENTS_LIMIT = 100_000;
 
@@ -59,8 +62,15 @@ export class UsageRecorder {
   readonly #onFlushFailure: () => void;
   readonly #onDropped: (counts: number) => void;
 
-  /** Rows counted since the last swap, keyed by `client \0 version \0 source \0 operation \0 class \0 minute`. */
-  #rows = new Map<string, LiveRow>();
+  /** Rows counted since the last swap, one per (client, version, source, operation, class, minute). */
+  #rows: LiveRow[] = [];
+  /**
+   * The same rows by their text key (`client \0 version \0 source \0 operation \0 class \0 minute`),
+   * kept only while a row may exist that the index does not know (after a failed
+   * flush was merged back, or the clock went back). Otherwise no row carries a key string: with
+   * 200,000 clients in a minute, keys and per-client maps were most of the recorder's memory.
+   */
+  #byKey: Map<string, LiveRow> | undefined;
   /** The clients those rows mention. */
   #clients = new Map<string, ClientInfo>();
   /** Rows handed to the store by the flush in progress (they still count against `bufferLimit`). */
@@ -69,26 +79,18 @@ export class UsageRecorder {
   #dropped = 0;
   #failing = false;
   #timers: NodeJS.Timeout[] = [];
-  // The minute bucket of the previous record and its key text, reused while the minute lasts.
+  /** The minute bucket of the previous record. */
   #minute = -1;
-  #minuteText = '';
   /**
-   * The same rows of the current minute, found without building their string key: client id →
-   * operation → a small integer for (version, source, status class). Every piece but the client
-   * id is one of a few interned strings, so on the common path (a row that already exists) a
-   * request costs three Map lookups and no allocation. Cleared when the minute turns or the rows
-   * are swapped out for a flush; a miss falls back to the string key.
+   * The rows of `#rows` of the current minute by client id: its one row, or its rows when it has
+   * several (another operation, version or status class). A row is the one whose operation (one of
+   * a few interned strings) and slot match, so on the common path (a row that already exists) a
+   * request costs one Map lookup and a comparison or two, and no allocation. Emptied when the
+   * minute turns and when the rows are swapped out for a flush: a row handed to the store is never
+   * counted into again, and is not kept alive by the index.
    */
-  #index = new Map<string, Map<string, Map<number, LiveRow>>>();
+  #index = new Map<string, LiveRow | LiveRow[]>();
   #versionSlots = new Map<string, number>();
-  /**
-   * Which swap of `#rows` is current. The index outlives a flush (rebuilding every client's maps
-   * after each flush cost more than recording itself with 10,000 clients); a row it finds from an
-   * earlier generation has been handed to the store and is not counted into again.
-   */
-  #generation = 0;
-  /** Whether `#rows` may hold a current-minute row the index does not know (merged back, or the clock went back). */
-  #keyLookup = false;
   /**
    * Clients already in a batch (sent or queued), so each is written once rather than at every
    * flush; cleared past KNOWN_CLIENTS_LIMIT, after which clients are simply written again.
@@ -109,61 +111,66 @@ export class UsageRecorder {
 
   /** Distinct rows held in memory, including those a flush in progress is writing. */
   get bufferedRows(): number {
-    return this.#rows.size + this.#inFlight;
+    return this.#rows.length + this.#inFlight;
   }
 
   /** Count one request. `at` is epoch ms; `status` the HTTP status code. Synchronous, no I/O. */
   record(client: ClientIdentity, version: string, source: ResolutionSource, operation: string, status: number, at: number): void {
     const minute = at - (at % MINUTE_MS);
     if (minute !== this.#minute) {
-      if (minute < this.#minute) this.#keyLookup = true;
+      if (minute < this.#minute) this.#lookUpByKey();
       this.#minute = minute;
-      this.#minuteText = String(minute);
       this.#index.clear();
     }
     const classIndex = (status / 100) | 0;
     let versionSlot = this.#versionSlots.get(version);
     if (versionSlot === undefined) this.#versionSlots.set(version, (versionSlot = this.#versionSlots.size));
     const slot = (versionSlot * SOURCES + SOURCE_INDEX[source]) * 8 + (classIndex > 0 && classIndex < 6 ? classIndex : 5);
-    let byClient = this.#index.get(client.id);
-    if (byClient === undefined) this.#index.set(client.id, (byClient = new Map()));
-    let byOperation = byClient.get(operation);
-    if (byOperation === undefined) byClient.set(operation, (byOperation = new Map()));
-    let row = byOperation.get(slot);
-    if (row !== undefined && row.generation === this.#generation) {
-      row.count++;
-      if (at < row.firstSeen) row.firstSeen = at;
-      else if (at > row.lastSeen) row.lastSeen = at;
+    const entry = this.#index.get(client.id);
+    let row: LiveRow | undefined;
+    if (entry !== undefined) {
+      if (!Array.isArray(entry)) {
+        if (entry.slot === slot && entry.operation === operation) row = entry;
+      } else {
+        for (let i = 0; i < entry.length; i++) {
+          if (entry[i].slot === slot && entry[i].operation === operation) {
+            row = entry[i];
+            break;
+          }
+        }
+      }
+    }
+    if (row !== undefined) {
+      count(row, at);
       return;
     }
 
     const statusClass = STATUS_CLASSES[classIndex] ?? '5xx';
-    const key = client.id + '\0' + version + '\0' + source + '\0' + operation + '\0' + statusClass + '\0' + this.#minuteText;
-    if (this.#keyLookup) {
+    let key: string | undefined;
+    if (this.#byKey !== undefined) {
       // The row may exist without the index knowing it (merged back after a failed flush).
-      row = this.#rows.get(key);
-      if (row !== undefined) {
-        row.generation = this.#generation;
-        byOperation.set(slot, row);
-        row.count++;
-        if (at < row.firstSeen) row.firstSeen = at;
-        else if (at > row.lastSeen) row.lastSeen = at;
+      key = rowKey(client.id, version, source, operation, statusClass, minute);
+      const known = this.#byKey.get(key);
+      if (known !== undefined) {
+        this.#indexRow(known, entry);
+        count(known, at);
         return;
       }
     }
-    if (this.#rows.size + this.#inFlight >= this.#bufferLimit) {
+    if (this.#rows.length + this.#inFlight >= this.#bufferLimit) {
       this.#dropped++;
       return;
     }
-    row = {
+    const fresh: LiveRow = {
       client: client.id, version, source, operation, statusClass, granularity: 'minute', bucket: minute,
-      count: 1, firstSeen: at, lastSeen: at, generation: this.#generation,
+      count: 1, firstSeen: at, lastSeen: at, slot,
     };
-    this.#rows.set(key, row);
-    byOperation.set(slot, row);
+    this.#rows.push(fresh);
+    if (key !== undefined) this.#byKey!.set(key, fresh);
+    this.#indexRow(fresh, entry);
     // Half the buffer in distinct rows before the interval is up (many clients at once): flush now,
     // off this call, rather than drop counts at the limit (the limit is for a store that is down).
-    if (this.#rows.size === this.#earlyFlushRows && this.#flushing === undefined && this.#timers.length > 0) {
+    if (this.#rows.length === this.#earlyFlushRows && this.#flushing === undefined && this.#timers.length > 0) {
       setImmediate(() => { if (this.#flushing === undefined) this.flush().catch(NO_OP); });
     }
     const known = this.#known.get(client.id);
@@ -173,6 +180,20 @@ export class UsageRecorder {
       this.#known.set(client.id, info);
       this.#clients.set(client.id, info);
     }
+  }
+
+  /** Add `row` to the index beside its client's other rows (`entry`). */
+  #indexRow(row: LiveRow, entry: LiveRow | LiveRow[] | undefined): void {
+    if (entry === undefined) this.#index.set(row.client, row);
+    else if (!Array.isArray(entry)) this.#index.set(row.client, [entry, row]);
+    else entry.push(row);
+  }
+
+  /** From now until the next swap, rows are also found by their text key (see `#byKey`). */
+  #lookUpByKey(): void {
+    if (this.#byKey !== undefined) return;
+    this.#byKey = new Map();
+    for (const row of this.#rows) this.#byKey.set(keyOf(row), row);
   }
 
   /** Flush on an interval (timers unref'd), and roll old minute rows into days now and about hourly. */
@@ -215,8 +236,8 @@ export class UsageRecorder {
       } catch (err) {
         if (attempt >= CLOSE_RETRY_DELAYS_MS.length) {
           let counts = 0;
-          for (const row of this.#rows.values()) counts += row.count;
-          this.#logger.error({ err, rows: this.#rows.size, counts }, 'usage store unreachable at shutdown: these usage counts are lost');
+          for (const row of this.#rows) counts += row.count;
+          this.#logger.error({ err, rows: this.#rows.length, counts }, 'usage store unreachable at shutdown: these usage counts are lost');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, CLOSE_RETRY_DELAYS_MS[attempt]));
@@ -231,18 +252,17 @@ export class UsageRecorder {
       this.#onDropped(dropped);
       this.#logger.warn({ dropped, buffer_limit: this.#bufferLimit }, 'usage buffer full: counts for new rows were dropped');
     }
-    if (this.#rows.size === 0) return;
-    const rows = this.#rows;
+    if (this.#rows.length === 0) return;
+    const rowList = this.#rows;
     const clients = this.#clients;
-    this.#rows = new Map();
+    this.#rows = [];
+    this.#byKey = undefined;
+    this.#index = new Map();
     this.#clients = new Map();
-    this.#generation++;
-    this.#keyLookup = false;
-    this.#inFlight = rows.size;
+    this.#inFlight = rowList.length;
     // In chunks, the event loop served between them: one 10,000-client batch held it ~100 ms on
     // SQLite (issue 10). A chunk that fails puts back only itself and the chunks after it, so
     // nothing written is counted twice.
-    const rowList = [...rows.values()];
     const clientList = [...clients.values()];
     let written = 0;
     try {
@@ -253,27 +273,29 @@ export class UsageRecorder {
       }
     } catch (err) {
       this.#inFlight = 0;
-      this.#mergeBack(unwritten(rows, written), unwritten(clients, written));
+      this.#mergeBack(rowList.slice(written), unwritten(clients, written));
       this.#onFlushFailure();
-      if (!this.#failing) this.#logger.warn({ err, rows: this.#rows.size }, 'usage flush failed; counts stay buffered and are retried');
-      else this.#logger.debug({ err, rows: this.#rows.size }, 'usage flush failed again');
+      if (!this.#failing) this.#logger.warn({ err, rows: this.#rows.length }, 'usage flush failed; counts stay buffered and are retried');
+      else this.#logger.debug({ err, rows: this.#rows.length }, 'usage flush failed again');
       this.#failing = true;
       throw err;
     }
     this.#inFlight = 0;
     if (this.#failing) {
       this.#failing = false;
-      this.#logger.info({ rows: rows.size }, 'usage store reachable again; buffered counts flushed');
+      this.#logger.info({ rows: rowList.length }, 'usage store reachable again; buffered counts flushed');
     }
   }
 
   /** Put a failed batch back: counts add to rows recorded meanwhile, nothing is lost. */
-  #mergeBack(rows: Map<string, LiveRow>, clients: Map<string, ClientInfo>): void {
-    this.#keyLookup = true;
-    for (const [key, row] of rows) {
-      const current = this.#rows.get(key);
+  #mergeBack(rows: LiveRow[], clients: Map<string, ClientInfo>): void {
+    this.#lookUpByKey();
+    for (const row of rows) {
+      const key = keyOf(row);
+      const current = this.#byKey!.get(key);
       if (current === undefined) {
-        this.#rows.set(key, row);
+        this.#rows.push(row);
+        this.#byKey!.set(key, row);
       } else {
         current.count += row.count;
         if (row.firstSeen < current.firstSeen) current.firstSeen = row.firstSeen;
@@ -298,6 +320,22 @@ function clientInfo(client: ClientIdentity): ClientInfo {
   if (client.label !== undefined) info.label = client.label;
   if (client.verified !== undefined) info.verified = client.verified;
   return info;
+}
+
+/** Count one more request into `row`. */
+function count(row: LiveRow, at: number): void {
+  row.count++;
+  if (at < row.firstSeen) row.firstSeen = at;
+  else if (at > row.lastSeen) row.lastSeen = at;
+}
+
+/** A row's identity as text: what the store's upsert keys on. */
+function rowKey(client: string, version: string, source: string, operation: string, statusClass: string, bucket: number): string {
+  return `${client}\0${version}\0${source}\0${operation}\0${statusClass}\0${bucket}`;
+}
+
+function keyOf(row: LiveRow): string {
+  return rowKey(row.client, row.version, row.source, row.operation, row.statusClass, row.bucket);
 }
 
 /** The entries of `map` from position `from` on (its insertion order, the order chunks were cut in). */
