@@ -151,6 +151,7 @@ function guarded(store: UsageStore): UsageStore {
     listPins: wrap(store.listPins),
     pinPage: wrap(store.pinPage),
     changedPins: wrap(store.changedPins),
+    clearedPins: wrap(store.clearedPins),
     setPin: wrap(store.setPin),
     clearPin: wrap(store.clearPin),
     close: wrap(store.close),

@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import type { VersionConfig } from '../config/types.js';
 import { statusAt } from '../lifecycle/lifecycle.js';
-import type { Pin, UsageStore } from './store/types.js';
+import type { Pin, PinCursor, UsageStore } from './store/types.js';
 
 /**
  * A pin to a sunset version is refused: every request of that client would get 410 Gone. The
@@ -54,7 +54,7 @@ export interface PinBookOptions {
   limit?: number;
   /** Called once per first-request pin refused for the bound (a metric). */
   onRefused?: () => void;
-  /** Pins read per page when the whole set is read (start-up, every 30th refresh); default 5,000. */
+  /** Pins read per page from the store (a refresh reads page by page); default 5,000. */
   pageSize?: number;
 }
 
@@ -220,13 +220,23 @@ export class PinBook {
           this.#refreshesSinceFull = 0;
           if (this.#unreachable) this.#logger.info({ pins: this.#cache.size }, 'pin store reachable again; pins reloaded');
         } else {
-          const { pins, cleared } = await this.#store.changedPins(this.#lastRefresh! - (2 * this.#refreshMs + CLOCK_SKEW_MS));
-          const clearedAt = new Map(cleared.map((c) => [c.client, c.at]));
-          for (const pin of pins) {
-            // A pin set before its client was cleared again is gone.
-            if ((clearedAt.get(pin.client) ?? -Infinity) > pin.pinnedAt) continue;
-            clearedAt.delete(pin.client);
-            if (!this.#queued.has(pin.client)) this.#cache.set(pin.client, this.#intern(pin.version));
+          const since = this.#lastRefresh! - (2 * this.#refreshMs + CLOCK_SKEW_MS);
+          const clearedAt = new Map((await this.#store.clearedPins(since)).map((c) => [c.client, c.at]));
+          // A page at a time, the event loop served between pages: a burst of new pins is read
+          // again by every refresh within the overlap, and 200,000 of them read at once held the
+          // loop for ~300 ms (issue 10).
+          for (let after: PinCursor | undefined; ;) {
+            const pins = await this.#store.changedPins(since, after, this.#pageSize);
+            for (const pin of pins) {
+              // A pin set before its client was cleared again is gone.
+              if ((clearedAt.get(pin.client) ?? -Infinity) > pin.pinnedAt) continue;
+              clearedAt.delete(pin.client);
+              if (!this.#queued.has(pin.client)) this.#cache.set(pin.client, this.#intern(pin.version));
+            }
+            if (pins.length < this.#pageSize) break;
+            const last = pins[pins.length - 1];
+            after = { pinnedAt: last.pinnedAt, client: last.client };
+            await new Promise((resolve) => setImmediate(resolve));
           }
           for (const client of clearedAt.keys()) if (!this.#queued.has(client)) this.#cache.delete(client);
         }

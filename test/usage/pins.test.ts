@@ -214,6 +214,34 @@ describe('PinBook', () => {
     expect(pins.get('key_24')).toBe('2024-01-01');
   });
 
+  it('reads what changed since the last refresh a page at a time too, in (pinned time, client) order, and applies clears', async () => {
+    const { cli } = await setup();
+    const file = (cli as unknown as { file: string }).file;
+    const store = await openFile(file);
+    const cursors: unknown[] = [];
+    const counted = new Proxy(store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'changedPins') cursors.push(args[1]);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const pins = new PinBook(counted, { refreshMs: 20, logger: pino({ level: 'silent' }), now: () => T0, writeDelayMs: 5, versions: [], pageSize: 10 });
+    cleanups.push(() => pins.close());
+    await pins.start();
+    // 25 pins set elsewhere after the start, at three moments; one of them cleared again.
+    for (let i = 0; i < 25; i++) await cli.setPin({ client: `key_${String(i).padStart(2, '0')}`, version: '2024-01-01', pinnedAt: T0 + 1 + (i % 3), by: 'admin' }, false);
+    await cli.clearPin('key_07', T0 + 10);
+    await until(() => pins.get('key_24') === '2024-01-01' && pins.get('key_07') === undefined, 2000);
+    // 24 pins in pages of 10: 9 set at T0+1, then key_01 at T0+2 ends the first page; key_11 at T0+3 the second.
+    await until(() => cursors.some((c) => JSON.stringify(c) === JSON.stringify({ pinnedAt: T0 + 3, client: 'key_11' })), 2000);
+    expect(cursors).toContainEqual({ pinnedAt: T0 + 2, client: 'key_01' });
+    for (let i = 0; i < 25; i++) if (i !== 7) expect(pins.get(`key_${String(i).padStart(2, '0')}`)).toBe('2024-01-01');
+  });
+
   it('sets a pin in the store first, then in memory, replacing a first-request pin', async () => {
     const { cli, book, tick } = await setup();
     const { pins } = await book({ writeDelayMs: 60_000 });

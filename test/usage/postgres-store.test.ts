@@ -48,7 +48,7 @@ describe('PostgreSQL store', () => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      expect((await db.query('SELECT version FROM schema_version')).rows).toEqual([{ version: 2 }]);
+      expect((await db.query('SELECT version FROM schema_version')).rows).toEqual([{ version: 3 }]);
       const tables = await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
       expect(tables.rows.map((r) => r.tablename)).toEqual(['clients', 'pin_clears', 'pins', 'schema_version', 'usage']);
     } finally {

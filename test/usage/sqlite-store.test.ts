@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../gateway/usage/store/open.js';
+import { changedPinsSql, migrations } from '../../gateway/usage/store/sql.js';
 import type { UsageStore } from '../../gateway/usage/store/types.js';
 import { T0, row, storeContract } from './store-contract.js';
 
@@ -51,9 +52,30 @@ describe('SQLite store', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 2 }]);
+      expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 3 }]);
     } finally {
       db.close();
+    }
+  });
+
+  it('upgrades a version-2 store in place: its pins kept, changed pins read through the (pinned_at, client) index', async () => {
+    const file = join(dir, 'v2.db');
+    const db = new Database(file);
+    for (const statement of migrations('sqlite').slice(0, 2).flat()) db.exec(statement);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2)');
+    db.prepare('INSERT INTO pins VALUES (?, ?, ?, ?)').run('a', '2024-01-01', T0, 'admin');
+    db.close();
+    const store = await open(file);
+    expect(await store.changedPins(T0 - 1, undefined, 10)).toEqual([{ client: 'a', version: '2024-01-01', pinnedAt: T0, by: 'admin' }]);
+    const check = new Database(file, { readonly: true });
+    try {
+      expect(check.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 3 }]);
+      expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pins' AND sql IS NOT NULL").all()).toEqual([{ name: 'pins_changed' }]);
+      const plan = check.prepare(`EXPLAIN QUERY PLAN ${changedPinsSql('sqlite').pins}`).all(T0, T0, '', 10) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING (COVERING )?INDEX pins_changed/);
+      expect(plan.map((p) => p.detail).join('; ')).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      check.close();
     }
   });
 
@@ -105,6 +127,6 @@ describe('SQLite store', () => {
     db.close();
     const store = openStore({ kind: 'sqlite', file });
     opened.push(store);
-    await expect(store.init()).rejects.toThrow(/schema is version 99, newer than this gateway knows \(2\)/);
+    await expect(store.init()).rejects.toThrow(/schema is version 99, newer than this gateway knows \(3\)/);
   });
 });

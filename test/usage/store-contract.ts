@@ -403,6 +403,25 @@ export function storeContract(name: string, open: () => Promise<UsageStore>): vo
         expect(await store.listPins()).toEqual([{ client: 'key_b', version: '2025-06-01', pinnedAt: T0 + 7, by: 'admin' }]);
       });
 
+      it('reads the pins set after a time a page at a time, in (pinned time, client) order, and the clears after it', async () => {
+        const store = await fresh();
+        for (const [client, at] of [['d', T0 + 2], ['b', T0 + 1], ['a', T0 + 2], ['c', T0 + 3], ['old', T0 - 5]] as const) {
+          await store.setPin({ client, version: '2024-01-01', pinnedAt: at, by: 'admin' }, false);
+        }
+        await store.clearPin('old', T0 + 4);
+        const at = (pins: { client: string; pinnedAt: number }[]) => pins.map((p) => [p.client, p.pinnedAt - T0]);
+        expect(at(await store.changedPins(T0, undefined, 2))).toEqual([['b', 1], ['a', 2]]);
+        expect(at(await store.changedPins(T0, { pinnedAt: T0 + 2, client: 'a' }, 2))).toEqual([['d', 2], ['c', 3]]);
+        expect(await store.changedPins(T0, { pinnedAt: T0 + 3, client: 'c' }, 2)).toEqual([]);
+        expect(await store.changedPins(T0 + 1, undefined, 10)).toEqual([
+          { client: 'a', version: '2024-01-01', pinnedAt: T0 + 2, by: 'admin' },
+          { client: 'd', version: '2024-01-01', pinnedAt: T0 + 2, by: 'admin' },
+          { client: 'c', version: '2024-01-01', pinnedAt: T0 + 3, by: 'admin' },
+        ]);
+        expect(await store.clearedPins(T0)).toEqual([{ client: 'old', at: T0 + 4 }]);
+        expect(await store.clearedPins(T0 + 4)).toEqual([]);
+      });
+
       it('reads pins a page at a time, as (client, version) pairs in client order after a client', async () => {
         const store = await fresh();
         for (const [client, version] of [['key_c', '2024-01-01'], ['a', '2025-06-01'], ['key_b', '2024-09-01'], ['key_d', '2024-01-01']]) {

@@ -27,6 +27,7 @@ export function initOnDemand(store: UsageStore): UsageStore {
     listPins: after(store.listPins),
     pinPage: after(store.pinPage),
     changedPins: after(store.changedPins),
+    clearedPins: after(store.clearedPins),
     setPin: after(store.setPin),
     clearPin: after(store.clearPin),
     close: () => store.close(),

@@ -14,10 +14,10 @@
 
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore } from './types.js';
+import type { ClientInfo, PinCursor, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageRow, UsageStore } from './types.js';
 import {
   CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, clientUpsertSql, clientValues, normalizeBatch,
-  pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, changedPinsSql, pinPageSql, toCleared, type PinChanges,
+  pendingMigrations, rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, changedPinsSql, pinPageSql, toCleared,
   usageRowValues, usageUpsertSql,
 } from './sql.js';
 
@@ -140,10 +140,14 @@ export class PostgresStore implements UsageStore {
     return toPin(rows[0]);
   }
 
-  async changedPins(since: number): Promise<PinChanges> {
-    const sql = changedPinsSql('postgres');
-    const [pins, clears] = await Promise.all([this.#pool.query<Row>(sql.pins, [since]), this.#pool.query<Row>(sql.clears, [since])]);
-    return { pins: pins.rows.map(toPin), cleared: clears.rows.map(toCleared) };
+  async changedPins(since: number, after: PinCursor | undefined, limit: number): Promise<Pin[]> {
+    const { rows } = await this.#pool.query<Row>(changedPinsSql('postgres').pins, [since, after?.pinnedAt ?? since, after?.client ?? '', limit]);
+    return rows.map(toPin);
+  }
+
+  async clearedPins(since: number): Promise<{ client: string; at: number }[]> {
+    const { rows } = await this.#pool.query<Row>(changedPinsSql('postgres').clears, [since]);
+    return rows.map(toCleared);
   }
 
   async clearPin(client: string, at = Date.now()): Promise<boolean> {

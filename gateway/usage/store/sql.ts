@@ -74,6 +74,11 @@ export function migrations(dialect: Dialect): string[][] {
       )`,
       'CREATE INDEX IF NOT EXISTS pin_clears_cleared_at ON pin_clears (cleared_at)',
     ],
+    // 3: an incremental refresh reads what changed a page at a time, in (pinned_at, client) order.
+    [
+      'CREATE INDEX IF NOT EXISTS pins_changed ON pins (pinned_at, client)',
+      'DROP INDEX IF EXISTS pins_pinned_at',
+    ],
   ];
 }
 
@@ -286,18 +291,22 @@ export function pinPageSql(dialect: Dialect): string {
     : 'SELECT client, version FROM pins WHERE client > ? ORDER BY client LIMIT ?';
 }
 
-/** Pins set, and pins cleared, after `since` (epoch ms): an incremental refresh. */
+/**
+ * An incremental refresh: pins set after `since` (epoch ms), a page at a time in (pinned_at,
+ * client) order after a cursor (bind since, cursor pinned_at, cursor client, limit); and pins
+ * cleared after `since`.
+ */
 export function changedPinsSql(dialect: Dialect): { pins: string; clears: string; clear: string; remember: string } {
   const at = dialect === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  const page = dialect === 'postgres' ? ['$1', '$2', '$3', '$4'] : ['?', '?', '?', '?'];
   return {
-    pins: `SELECT ${PIN_COLUMNS} FROM pins WHERE pinned_at > ${at[0]}`,
+    pins: `SELECT ${PIN_COLUMNS} FROM pins WHERE pinned_at > ${page[0]} AND (pinned_at, client) > (${page[1]}, ${page[2]}) ORDER BY pinned_at, client LIMIT ${page[3]}`,
     clears: `SELECT client, cleared_at FROM pin_clears WHERE cleared_at > ${at[0]}`,
     clear: `DELETE FROM pins WHERE client = ${at[0]}`,
     remember: `INSERT INTO pin_clears (client, cleared_at) VALUES (${at[0]}, ${at[1]}) ON CONFLICT (client) DO UPDATE SET cleared_at = EXCLUDED.cleared_at`,
   };
 }
 
-export interface PinChanges { pins: Pin[]; cleared: { client: string; at: number }[] }
 
 export function toCleared(row: Record<string, unknown>): { client: string; at: number } {
   return { client: row.client as string, at: num(row.cleared_at) };

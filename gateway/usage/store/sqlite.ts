@@ -10,9 +10,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ClientInfo, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageStore } from './types.js';
+import type { ClientInfo, PinCursor, Dimension, Pin, SeriesPoint, UsageBatch, UsageFilter, UsageGroup, UsageStore } from './types.js';
 import {
-  CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, changedPinsSql, pinPageSql, toCleared, type PinChanges, clientUpsertSql, clientValues, pendingMigrations,
+  CLIENT_COLUMNS, LIST_PINS_SQL, SCHEMA_VERSION_TABLE, changedPinsSql, pinPageSql, toCleared, clientUpsertSql, clientValues, pendingMigrations,
   rollupInsertSql, seriesSql, setPinSql, summarizeSql, toClient, toGroup, toPin, toPoint, usageRowValues,
   usageUpsertSql,
 } from './sql.js';
@@ -100,12 +100,12 @@ export class SqliteStore implements UsageStore {
     return toPin(this.#prepare(sql).get(...values) as Row);
   }
 
-  async changedPins(since: number): Promise<PinChanges> {
-    const sql = changedPinsSql('sqlite');
-    return {
-      pins: (this.#prepare(sql.pins).all(since) as Row[]).map(toPin),
-      cleared: (this.#prepare(sql.clears).all(since) as Row[]).map(toCleared),
-    };
+  async changedPins(since: number, after: PinCursor | undefined, limit: number): Promise<Pin[]> {
+    return (this.#prepare(changedPinsSql('sqlite').pins).all(since, after?.pinnedAt ?? since, after?.client ?? '', limit) as Row[]).map(toPin);
+  }
+
+  async clearedPins(since: number): Promise<{ client: string; at: number }[]> {
+    return (this.#prepare(changedPinsSql('sqlite').clears).all(since) as Row[]).map(toCleared);
   }
 
   async clearPin(client: string, at = Date.now()): Promise<boolean> {

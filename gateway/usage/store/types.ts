@@ -83,6 +83,9 @@ export interface Pin {
  * Every method may reject when the store is unreachable; callers (the recorder, the pin book)
  * keep what they hold and retry.
  */
+/** Where a page of changed pins ends: the next page starts after it. */
+export interface PinCursor { pinnedAt: number; client: string }
+
 export interface UsageStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Create or migrate the schema. Idempotent; safe when several gateways start at once. */
@@ -104,8 +107,13 @@ export interface UsageStore {
    * are never all in memory as rows at once.
    */
   pinPage(after: string, limit: number): Promise<[client: string, version: string][]>;
-  /** Pins set, and clients whose pin was cleared, after `since` (epoch ms): what a refresh needs. */
-  changedPins(since: number): Promise<{ pins: Pin[]; cleared: { client: string; at: number }[] }>;
+  /**
+   * Pins set after `since` (epoch ms), at most `limit`, in (pinnedAt, client) order after `after`
+   * (none: from the first): what an incremental refresh reads, one page at a time.
+   */
+  changedPins(since: number, after: PinCursor | undefined, limit: number): Promise<Pin[]>;
+  /** Clients whose pin was cleared after `since` (epoch ms), with when. */
+  clearedPins(since: number): Promise<{ client: string; at: number }[]>;
   /** Insert a pin; with `onlyIfAbsent` an existing pin wins and is returned instead. */
   setPin(pin: Pin, onlyIfAbsent: boolean): Promise<Pin>;
   /** Whether a pin existed. The clear is remembered at `at` (default: now) for incremental refreshes. */
