@@ -3,11 +3,11 @@
  * Many pinned clients (issue 10.10): the p99 of a steady 200 req/s probe, and the gateway's RSS,
  * with 100 pins in the store and with 200,000. Pinning on (`resolve.order` with `pin`,
  * `pins.refresh` 10 s), the passthrough cell's config otherwise; the store is filled before the
- * gateway starts (pinned a day ago), so it loads every pin at start and then refreshes incrementally
+ * gateway starts (pinned a day ago, or --pinned-ago seconds), so it loads every pin at start and then refreshes incrementally
  * (gateway/usage/pins.ts).
  * Goal: p99 with 200,000 pins under 3× the p99 with 100, RSS under 200 MB.
  *
- *   npm run build && cd bench && node pins-probe.mjs [--pins 200000] [--duration 30] [--out results/pins-probe]
+ *   npm run build && cd bench && node pins-probe.mjs [--pins 200000] [--duration 30] [--pinned-ago 86400] [--out results/pins-probe]
  *
  * Bounded: two gateways, one after the other, --duration seconds of probe each; every child is stopped.
  */
@@ -24,7 +24,9 @@ import { freePort } from './lib/processes.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
-const { values: opts } = parseArgs({ options: { pins: { type: 'string', default: '200000' }, duration: { type: 'string', default: '30' }, out: { type: 'string', default: 'results/pins-probe' } } });
+const { values: opts } = parseArgs({ options: { pins: { type: 'string', default: '200000' }, duration: { type: 'string', default: '30' }, 'pinned-ago': { type: 'string', default: '86400' }, out: { type: 'string', default: 'results/pins-probe' } } });
+/** How long before the start the stored pins were set (s): a day by default; 60 puts all of them in every incremental refresh's overlap. */
+const PINNED_AGO_MS = Number(opts['pinned-ago']) * 1000;
 const MANY = Number(opts.pins);
 const DURATION = Number(opts.duration);
 const Database = createRequire(join(ROOT, 'package.json'))('better-sqlite3');
@@ -68,7 +70,7 @@ async function run(pins) {
   await store.close();
   const db = new Database(file);
   const insert = db.prepare('INSERT INTO pins (client, version, pinned_at, pinned_by) VALUES (?, ?, ?, ?)');
-  db.transaction(() => { for (let i = 0; i < pins; i++) insert.run(`client-${String(i).padStart(6, '0')}`, '2024-01-01', Date.now() - 86_400_000, 'admin'); })();
+  db.transaction(() => { for (let i = 0; i < pins; i++) insert.run(`client-${String(i).padStart(6, '0')}`, '2024-01-01', Date.now() - PINNED_AGO_MS, 'admin'); })();
   db.close();
   const configFile = join(dir, `gateway-${pins}.yaml`);
   writeFileSync(configFile, config);
@@ -95,7 +97,7 @@ const ratio = many.p99_ms / few.p99_ms;
 const result = { date: new Date().toISOString(), duration_s: DURATION, few, many, p99_ratio: ratio, pass: { p99: ratio < 3, rss: many.rss_max_mb < 200 } };
 const md = `# A 200 req/s probe with ${few.pins} and ${many.pins.toLocaleString('en')} pinned clients
 
-\`node pins-probe.mjs --pins ${MANY} --duration ${DURATION}\` (${result.date}): pinning on, pins.refresh 10 s, a ${DURATION} s probe at 200 req/s.
+\`node pins-probe.mjs --pins ${MANY} --duration ${DURATION}${opts['pinned-ago'] === '86400' ? '' : ` --pinned-ago ${opts['pinned-ago']}`}\` (${result.date}): pinning on, pins.refresh 10 s, the stored pins set ${opts['pinned-ago']} s before the start, a ${DURATION} s probe at 200 req/s.
 
 | pins in the store | requests | p50 ms | p99 ms | RSS median MB | RSS max MB |
 |---:|---:|---:|---:|---:|---:|

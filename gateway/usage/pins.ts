@@ -54,7 +54,7 @@ export interface PinBookOptions {
   limit?: number;
   /** Called once per first-request pin refused for the bound (a metric). */
   onRefused?: () => void;
-  /** Pins read per page from the store (a refresh reads page by page); default 5,000. */
+  /** Pins read per page from the store (a refresh reads page by page); default 1,000. */
   pageSize?: number;
 }
 
@@ -98,7 +98,7 @@ export class PinBook {
     this.#versions = options.versions;
     this.#limit = options.limit ?? Number.POSITIVE_INFINITY;
     this.#onRefused = options.onRefused ?? NO_OP;
-    this.#pageSize = options.pageSize ?? 5_000;
+    this.#pageSize = options.pageSize ?? 1_000;
   }
 
   /** A reloaded configuration's versions (issue 13): pins already held stay as they are. */

@@ -403,7 +403,7 @@ export function storeContract(name: string, open: () => Promise<UsageStore>): vo
         expect(await store.listPins()).toEqual([{ client: 'key_b', version: '2025-06-01', pinnedAt: T0 + 7, by: 'admin' }]);
       });
 
-      it('reads the pins set after a time a page at a time, in (pinned time, client) order, and the clears after it', async () => {
+      it('reads the pins set from a time on a page at a time, in (pinned time, client) order, and the clears after it', async () => {
         const store = await fresh();
         for (const [client, at] of [['d', T0 + 2], ['b', T0 + 1], ['a', T0 + 2], ['c', T0 + 3], ['old', T0 - 5]] as const) {
           await store.setPin({ client, version: '2024-01-01', pinnedAt: at, by: 'admin' }, false);
@@ -413,7 +413,7 @@ export function storeContract(name: string, open: () => Promise<UsageStore>): vo
         expect(at(await store.changedPins(T0, undefined, 2))).toEqual([['b', 1], ['a', 2]]);
         expect(at(await store.changedPins(T0, { pinnedAt: T0 + 2, client: 'a' }, 2))).toEqual([['d', 2], ['c', 3]]);
         expect(await store.changedPins(T0, { pinnedAt: T0 + 3, client: 'c' }, 2)).toEqual([]);
-        expect(await store.changedPins(T0 + 1, undefined, 10)).toEqual([
+        expect(await store.changedPins(T0 + 2, undefined, 10)).toEqual([
           { client: 'a', version: '2024-01-01', pinnedAt: T0 + 2, by: 'admin' },
           { client: 'd', version: '2024-01-01', pinnedAt: T0 + 2, by: 'admin' },
           { client: 'c', version: '2024-01-01', pinnedAt: T0 + 3, by: 'admin' },

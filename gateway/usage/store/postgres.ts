@@ -141,7 +141,7 @@ export class PostgresStore implements UsageStore {
   }
 
   async changedPins(since: number, after: PinCursor | undefined, limit: number): Promise<Pin[]> {
-    const { rows } = await this.#pool.query<Row>(changedPinsSql('postgres').pins, [since, after?.pinnedAt ?? since, after?.client ?? '', limit]);
+    const { rows } = await this.#pool.query<Row>(changedPinsSql('postgres').pins, [after?.pinnedAt ?? since, after?.client ?? '', limit]);
     return rows.map(toPin);
   }
 

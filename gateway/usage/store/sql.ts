@@ -292,15 +292,16 @@ export function pinPageSql(dialect: Dialect): string {
 }
 
 /**
- * An incremental refresh: pins set after `since` (epoch ms), a page at a time in (pinned_at,
- * client) order after a cursor (bind since, cursor pinned_at, cursor client, limit); and pins
- * cleared after `since`.
+ * An incremental refresh: pins set from a time on, a page at a time in (pinned_at, client) order
+ * after a cursor (bind the cursor's pinned_at and client, and the limit; the first page's cursor
+ * is (since, '')), which the index on (pinned_at, client) starts each page at; and pins cleared
+ * after `since`.
  */
 export function changedPinsSql(dialect: Dialect): { pins: string; clears: string; clear: string; remember: string } {
   const at = dialect === 'postgres' ? ['$1', '$2'] : ['?', '?'];
-  const page = dialect === 'postgres' ? ['$1', '$2', '$3', '$4'] : ['?', '?', '?', '?'];
+  const page = dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
   return {
-    pins: `SELECT ${PIN_COLUMNS} FROM pins WHERE pinned_at > ${page[0]} AND (pinned_at, client) > (${page[1]}, ${page[2]}) ORDER BY pinned_at, client LIMIT ${page[3]}`,
+    pins: `SELECT ${PIN_COLUMNS} FROM pins WHERE (pinned_at, client) > (${page[0]}, ${page[1]}) ORDER BY pinned_at, client LIMIT ${page[2]}`,
     clears: `SELECT client, cleared_at FROM pin_clears WHERE cleared_at > ${at[0]}`,
     clear: `DELETE FROM pins WHERE client = ${at[0]}`,
     remember: `INSERT INTO pin_clears (client, cleared_at) VALUES (${at[0]}, ${at[1]}) ON CONFLICT (client) DO UPDATE SET cleared_at = EXCLUDED.cleared_at`,

@@ -101,7 +101,7 @@ export class SqliteStore implements UsageStore {
   }
 
   async changedPins(since: number, after: PinCursor | undefined, limit: number): Promise<Pin[]> {
-    return (this.#prepare(changedPinsSql('sqlite').pins).all(since, after?.pinnedAt ?? since, after?.client ?? '', limit) as Row[]).map(toPin);
+    return (this.#prepare(changedPinsSql('sqlite').pins).all(after?.pinnedAt ?? since, after?.client ?? '', limit) as Row[]).map(toPin);
   }
 
   async clearedPins(since: number): Promise<{ client: string; at: number }[]> {

@@ -108,8 +108,8 @@ export interface UsageStore {
    */
   pinPage(after: string, limit: number): Promise<[client: string, version: string][]>;
   /**
-   * Pins set after `since` (epoch ms), at most `limit`, in (pinnedAt, client) order after `after`
-   * (none: from the first): what an incremental refresh reads, one page at a time.
+   * Pins set at `since` (epoch ms) or later, at most `limit`, in (pinnedAt, client) order after
+   * `after` (none: from the first): what an incremental refresh reads, one page at a time.
    */
   changedPins(since: number, after: PinCursor | undefined, limit: number): Promise<Pin[]>;
   /** Clients whose pin was cleared after `since` (epoch ms), with when. */
