@@ -60,7 +60,9 @@ function run(core, cmd, args, env = {}) {
     child.stdout.on('data', (c) => { out += c; });
     child.stderr.on('data', (c) => { err += c; });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err || out}`))));
+    // 'close', not 'exit': the process can exit before its output has been read, which left `out`
+    // empty now and then ("cannot read wrk output").
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err || out}`))));
   });
 }
 
