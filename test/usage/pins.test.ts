@@ -43,6 +43,20 @@ function withFaults(store: UsageStore, fault: Fault): UsageStore {
   });
 }
 
+/** The real store, telling `seen` about every call it gets (method and arguments) before making it. */
+function watched(store: UsageStore, seen: (method: string, args: unknown[]) => void): UsageStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        seen(String(prop), args);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 async function openFile(file: string): Promise<UsageStore> {
   const store = openStore({ kind: 'sqlite', file });
   await store.init();
@@ -158,17 +172,10 @@ describe('PinBook', () => {
     const file = (cli as unknown as { file: string }).file;
     const store = await openFile(file);
     const calls = { full: 0, changedPins: 0 };
-    const counted = new Proxy(store, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (prop === 'changedPins') calls.changedPins++;
-          // A whole read starts at the first page.
-          if (prop === 'pinPage' && args[0] === '') calls.full++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
+    const counted = watched(store, (prop, args) => {
+      if (prop === 'changedPins') calls.changedPins++;
+      // A whole read starts at the first page.
+      if (prop === 'pinPage' && args[0] === '') calls.full++;
     });
     const pins = new PinBook(counted, { refreshMs: 10, logger: pino({ level: 'silent' }), now: () => T0, writeDelayMs: 5, versions: [] });
     cleanups.push(() => pins.close());
@@ -188,15 +195,8 @@ describe('PinBook', () => {
     for (let i = 0; i < 25; i++) await cli.setPin({ client: `key_${String(i).padStart(2, '0')}`, version: '2024-01-01', pinnedAt: T0 - 1, by: 'admin' }, false);
     const store = await openFile(file);
     const pages: string[] = [];
-    const counted = new Proxy(store, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (prop === 'pinPage') pages.push(args[0] as string);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
+    const counted = watched(store, (prop, args) => {
+      if (prop === 'pinPage') pages.push(args[0] as string);
     });
     const pins = new PinBook(counted, { refreshMs: 10, logger: pino({ level: 'silent' }), now: () => T0, writeDelayMs: 5, versions: [], pageSize: 10 });
     cleanups.push(() => pins.close());
@@ -219,15 +219,8 @@ describe('PinBook', () => {
     const file = (cli as unknown as { file: string }).file;
     const store = await openFile(file);
     const cursors: unknown[] = [];
-    const counted = new Proxy(store, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (prop === 'changedPins') cursors.push(args[1]);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
+    const counted = watched(store, (prop, args) => {
+      if (prop === 'changedPins') cursors.push(args[1]);
     });
     const pins = new PinBook(counted, { refreshMs: 20, logger: pino({ level: 'silent' }), now: () => T0, writeDelayMs: 5, versions: [], pageSize: 10 });
     cleanups.push(() => pins.close());
