@@ -139,7 +139,8 @@ export function downChain(chain: ResponseChain, deps: DownChainDeps): AnswerTran
       const parts: ResponseParts = { status, body, headers: view };
       if (!run(reply, parts)) return undefined;
       if (parts.headers !== view) replaceHeaders(headers, parts.headers);
-      // Sent as a string, no fresh Buffer per answer (CollectedBody says why).
+      // Sent as a string, which Node encodes straight into the socket's write; encoding it to a Buffer
+      // first (and taking the length from that) measured the same on the 20 KB list (0.997, 6 pairs).
       const json = parts.body === undefined ? '' : JSON.stringify(parts.body);
       deps.observeTranslation('response', (performance.now() - started) / 1000);
       headers['content-length'] = String(Buffer.byteLength(json));
