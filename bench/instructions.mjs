@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * Instructions per request: a gateway build under valgrind's callgrind, counting the instructions
+ * its process executes (every thread, user space) over a fixed number of passthrough requests after
+ * a warm-up. Unlike requests/s and CPU time on this shared VM it does not move with the machine's
+ * load, so it tells "more work per request" apart from "the same work, run slower" (cache and
+ * memory layout, which it cannot see, nor time spent in the kernel).
+ *
+ *   apt-get install -y valgrind && npm run build && cd bench && node instructions.mjs [--dist ../dist] [--requests 20000]
+ *
+ * ~2 minutes per build (valgrind runs node ~50× slower). `--dist` takes any build's dist/ (an older
+ * revision's, to compare); the gateway runs fixtures/passthrough.yaml in front of servers/origin.mjs,
+ * with the passthrough cell's request (API-Version 2024-01-01, one X-Client-Id). Bounded: every child
+ * is stopped, and the run gives up after 10 minutes.
+ */
+
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { BENCH, ROOT } from './lib/setup.mjs';
+import { freePort } from './lib/processes.mjs';
+
+const { values: opts } = parseArgs({ options: { dist: { type: 'string', default: join(ROOT, 'dist') }, requests: { type: 'string', default: '20000' } } });
+const REQUESTS = Number(opts.requests);
+const dist = resolve(opts.dist);
+const dir = mkdtempSync(join(tmpdir(), 'verso-instructions-'));
+const children = [];
+const stop = () => { for (const c of children) c.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
+process.on('exit', stop);
+setTimeout(() => { console.error('gave up after 10 minutes'); process.exit(1); }, 600_000).unref();
+
+const [originPort, port, adminPort] = [await freePort(), await freePort(), await freePort()];
+children.push(spawn(process.execPath, [join(BENCH, 'servers/origin.mjs')], { env: { ...process.env, BENCH_PORT: String(originPort) }, stdio: 'ignore' }));
+const out = join(dir, 'callgrind.out');
+const gateway = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, '--smc-check=all-non-file',
+  process.execPath, join(dist, 'gateway/cli/main.js'), 'start', '--config', join(BENCH, 'fixtures/passthrough.yaml')], {
+  env: { ...process.env, BENCH_PORT: String(port), BENCH_ADMIN_PORT: String(adminPort), BENCH_ORIGIN_URL: `http://127.0.0.1:${originPort}`, BENCH_SQLITE: join(dir, 'usage.db') },
+  stdio: 'ignore',
+});
+children.push(gateway);
+
+const url = `http://127.0.0.1:${port}/orders/ord_1`;
+const headers = { 'api-version': '2024-01-01', 'x-client-id': 'client-00001' };
+for (let i = 0; ; i++) {
+  try { if ((await fetch(url, { headers })).ok) break; } catch { /* not yet */ }
+  if (i > 240) throw new Error('the gateway did not answer within 2 minutes under valgrind');
+  await new Promise((r) => setTimeout(r, 500));
+}
+await autocannon({ url, connections: 4, amount: REQUESTS, headers });   // warm-up, not counted
+execFileSync('callgrind_control', ['-i', 'on', String(gateway.pid)], { stdio: 'ignore' });
+const run = await autocannon({ url, connections: 4, amount: REQUESTS, headers });
+execFileSync('callgrind_control', ['-d', String(gateway.pid)], { stdio: 'ignore' });
+const dump = readdirSync(dir).find((f) => f.startsWith('callgrind.out.'));
+const total = Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'))?.[1] ?? /^totals: (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'))?.[1]);
+if (run.non2xx > 0 || run.errors > 0) throw new Error(`${run.non2xx} non-2xx answers, ${run.errors} errors`);
+console.log(`${dist}: ${run.requests.total} requests, ${Math.round(total / run.requests.total).toLocaleString('en')} instructions per request`);
+process.exit(0);
