@@ -225,18 +225,14 @@ export class PinBook {
           // A page at a time, the event loop served between pages: a burst of new pins is read
           // again by every refresh within the overlap, and 200,000 of them read at once held the
           // loop for ~300 ms (issue 10).
-          for (let after: PinCursor | undefined; ;) {
-            const pins = await this.#store.changedPins(since, after, this.#pageSize);
+          const pages = this.#pages<Pin, PinCursor>((after) => this.#store.changedPins(since, after, this.#pageSize), (last) => ({ pinnedAt: last.pinnedAt, client: last.client }));
+          for await (const pins of pages) {
             for (const pin of pins) {
               // A pin set before its client was cleared again is gone.
               if ((clearedAt.get(pin.client) ?? -Infinity) > pin.pinnedAt) continue;
               clearedAt.delete(pin.client);
               if (!this.#queued.has(pin.client)) this.#cache.set(pin.client, this.#intern(pin.version));
             }
-            if (pins.length < this.#pageSize) break;
-            const last = pins[pins.length - 1];
-            after = { pinnedAt: last.pinnedAt, client: last.client };
-            await new Promise((resolve) => setImmediate(resolve));
           }
           for (const client of clearedAt.keys()) if (!this.#queued.has(client)) this.#cache.delete(client);
         }
@@ -261,21 +257,33 @@ export class PinBook {
   async #readAll(cache: Map<string, string>): Promise<boolean> {
     let stored = 0;
     const queuedInStore = new Set<string>();
-    for (let after = ''; ;) {
-      const page = await this.#store.pinPage(after, this.#pageSize);
+    const pages = this.#pages<[string, string], string>((after) => this.#store.pinPage(after ?? '', this.#pageSize), ([client]) => client);
+    for await (const page of pages) {
       for (const [client, version] of page) {
         const pinned = this.#intern(version);
         if (cache.get(client) !== pinned) cache.set(client, pinned);
         if (this.#queued.has(client)) queuedInStore.add(client);
       }
       stored += page.length;
-      if (page.length < this.#pageSize) break;
-      after = page[page.length - 1][0];
-      await new Promise((resolve) => setImmediate(resolve));
     }
     let queuedOnly = 0;
     for (const client of this.#queued.keys()) if (!queuedInStore.has(client)) queuedOnly++;
     return cache.size > stored + queuedOnly;
+  }
+
+  /**
+   * The pages `read` gives, from the first (no cursor) to the first short one, each read after
+   * the cursor of the last row of the one before (`cursor`), with a turn of the event loop
+   * between them: a refresh never holds the loop for more than one page.
+   */
+  async *#pages<Row, Cursor>(read: (after: Cursor | undefined) => Promise<Row[]>, cursor: (last: Row) => Cursor): AsyncGenerator<Row[]> {
+    for (let after: Cursor | undefined; ;) {
+      const page = await read(after);
+      yield page;
+      if (page.length < this.#pageSize) return;
+      after = cursor(page[page.length - 1]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** The configured version's own string for a version id the store returned (one string for all its pins, not one each). */

@@ -66,9 +66,9 @@ export class UsageRecorder {
   #rows: LiveRow[] = [];
   /**
    * The same rows by their text key (`client \0 version \0 source \0 operation \0 class \0 minute`),
-   * kept only while a row may exist that the index does not know (after a failed
-   * flush was merged back, or the clock went back). Otherwise no row carries a key string: with
-   * 200,000 clients in a minute, keys and per-client maps were most of the recorder's memory.
+   * kept only while a row may exist that the index does not know (after a failed flush was merged
+   * back, or the clock went back). Otherwise no row carries a key string: with 200,000 clients in a
+   * minute, keys and per-client maps were most of the recorder's memory.
    */
   #byKey: Map<string, LiveRow> | undefined;
   /** The clients those rows mention. */

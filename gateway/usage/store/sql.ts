@@ -308,7 +308,6 @@ export function changedPinsSql(dialect: Dialect): { pins: string; clears: string
   };
 }
 
-
 export function toCleared(row: Record<string, unknown>): { client: string; at: number } {
   return { client: row.client as string, at: num(row.cleared_at) };
 }
