@@ -31,6 +31,15 @@ export function within<T>(ms: number, promise: Promise<T>, message: string): Pro
   ]);
 }
 
+/** Poll `check` every 10 ms until it holds; after `ms` fail with `message`. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 2_000, message = 'condition not met in time'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** A promise with its resolve function outside, for origins that wait for the test's go-ahead. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void } {
   let resolve!: (value: T) => void;

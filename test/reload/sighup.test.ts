@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVerso } from '../helpers/cli.js';
-import { within } from '../helpers/net.js';
+import { until, within } from '../helpers/net.js';
 import { startOrigin, type Origin } from '../helpers/servers.js';
 
 function yaml(origin: string, deprecated: string): string {
@@ -28,13 +28,6 @@ routes:
 
 const deprecation = async (url: string) => (await fetch(`${url}/orders/1`, { headers: { 'api-version': '2024-01-01' } })).headers.get('deprecation');
 
-/** Poll until `check` holds (the signal is handled asynchronously in the child). */
-async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  await within(10_000, (async () => {
-    while (!(await check())) await new Promise((r) => setTimeout(r, 50));
-  })(), what);
-}
-
 describe('`verso start` on SIGHUP', () => {
   let origin: Origin;
   let dir: string;
@@ -53,18 +46,18 @@ describe('`verso start` on SIGHUP', () => {
     writeFileSync(file, yaml(origin.url, '2025-01-01'));
     const cli = await startVerso(file);
     try {
-      await eventually(() => cli.output().includes(`Reload         kill -HUP ${cli.child.pid}, or POST ${cli.adminUrl}/admin/reload\n`), 'verso start did not say how to reload');
+      await until(() => cli.output().includes(`Reload         kill -HUP ${cli.child.pid}, or POST ${cli.adminUrl}/admin/reload\n`), 10_000, 'verso start did not say how to reload');
       expect(await deprecation(cli.url)).toBe(`@${Date.parse('2025-01-01T00:00:00Z') / 1000}`);
 
       writeFileSync(file, yaml(origin.url, '2025-02-01'));
       cli.child.kill('SIGHUP');
-      await eventually(async () => (await deprecation(cli.url)) === `@${Date.parse('2025-02-01T00:00:00Z') / 1000}`, 'the reloaded deprecation date never showed');
+      await until(async () => (await deprecation(cli.url)) === `@${Date.parse('2025-02-01T00:00:00Z') / 1000}`, 10_000, 'the reloaded deprecation date never showed');
       // Log lines are written asynchronously (log-sink.ts).
-      await eventually(() => /"trigger":"signal".*"msg":"configuration reloaded"/.test(cli.output()), `no log line for the reload in:\n${cli.output()}`);
+      await until(() => /"trigger":"signal".*"msg":"configuration reloaded"/.test(cli.output()), 10_000, `no log line for the reload in:\n${cli.output()}`);
 
       writeFileSync(file, `${yaml(origin.url, '2025-03-01')}proxy: { bodyLimit: lots }\n`);
       cli.child.kill('SIGHUP');
-      await eventually(() => cli.output().includes('reload failed'), 'the failed reload was never logged');
+      await until(() => cli.output().includes('reload failed'), 10_000, 'the failed reload was never logged');
       expect(cli.output()).toMatch(/"problems":\[".*gateway\.yaml:\d+ proxy\.bodyLimit: /);
       expect(cli.child.exitCode).toBeNull();
       expect(await deprecation(cli.url)).toBe(`@${Date.parse('2025-02-01T00:00:00Z') / 1000}`);

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { adminPin, PinBook, SunsetPin, type PinBookOptions } from '../../gateway/usage/pins.js';
 import { loadConfigText } from '../../gateway/config/load.js';
+import { until } from '../helpers/net.js';
 import { shopConfig } from '../helpers/servers.js';
 import { openStore } from '../../gateway/usage/store/open.js';
 import type { UsageStore } from '../../gateway/usage/store/types.js';
@@ -78,14 +79,6 @@ async function setup() {
     return { pins, lines, fault };
   };
   return { cli, book, tick: (ms: number) => { clock += ms; } };
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('PinBook', () => {

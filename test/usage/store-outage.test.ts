@@ -7,14 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrigin, startTestGateway, shopConfig, type Origin, type TestGateway } from '../helpers/servers.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../helpers/net.js';
 
 const metric = async (gw: TestGateway, name: string) => {
   const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
