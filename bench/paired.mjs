@@ -22,6 +22,15 @@
  * Reports, per round and as the median with the range: A / B throughput, and the same from CPU
  * per request (B µs ÷ A µs, all threads, /proc). Not a replacement for e2e.mjs (which measures
  * each server with a core of its own): a check of one ratio when the sequential one is noisy.
+ *
+ * `--turns` keeps the fresh pairs but gives the core to one server at a time, as e2e.mjs and the
+ * DESIGN anchors do (the proxy alone on its core): a round of --duration seconds per server loads A
+ * alone and B alone in turns of --slice seconds (default 1), A B | B A | A B …, both processes alive
+ * and pinned to the proxy core throughout; each server's requests and CPU are summed over its turns.
+ * Two different programs sharing a core at once could fare unequally (each switch leaves the other
+ * cold caches); turns rule that out.
+ *
+ *   node paired.mjs verso http-proxy --turns --pairs 6 --rounds 2 --duration 6
  */
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +60,10 @@ const { values: opts, positionals } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     // Another list of cells (same exports as cells.mjs), for experiments: --cells experiments/x.mjs.
     cells: { type: 'string' },
+    // One server under load at a time instead of both at once (see above).
+    turns: { type: 'boolean', default: false },
+    // With --turns: how long each server is loaded before the other's turn (seconds).
+    slice: { type: 'string', default: '1' },
   },
 });
 const { cells } = await import(opts.cells ? pathToFileURL(resolve(opts.cells)).href : './cells.mjs');
@@ -60,6 +73,7 @@ const rounds = Number(opts.rounds);
 const seconds = Number(opts.duration);
 const warmup = Number(opts.warmup);
 const connections = Number(opts.connections);
+const slice = Number(opts.slice);
 const clients = opts.clients ? { ...CLIENTS, count: Number(opts.clients) } : CLIENTS;
 const log = (line) => process.stdout.write(`${line}\n`);
 const fmt = (v, digits = 0) => (v === null || v === undefined ? '–' : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
@@ -69,7 +83,8 @@ async function main() {
   pinSelf(CORES.load);
   const load = loadGenerator(opts.load);
   const verso = versoBuild(opts.verso, log);
-  process.env.BENCH_DEADLINE_MS = String((pairs * (rounds * (seconds + 2) + warmup + 30) + 180) * 1000);
+  const turns = opts.turns ? 2 : 1;
+  process.env.BENCH_DEADLINE_MS = String((pairs * turns * (rounds * (seconds + 2) + warmup) + pairs * 30 + 180) * 1000);
   const tmp = mkdtempSync(join(os.tmpdir(), 'verso-paired-'));
   const [a, b] = positionals.map((name, i) => {
     const cell = cells.find((c) => c.name === name);
@@ -84,7 +99,7 @@ async function main() {
     verso: verso.mode,
     revision: gitRevision(),
     loadAverageBefore: loadAverage(),
-    pairs, rounds, seconds, warmup, connections, clients, nodeFlags: opts['node-flags'],
+    pairs, rounds, seconds, warmup, connections, clients, nodeFlags: opts['node-flags'], turns: opts.turns, slice: opts.turns ? slice : undefined,
     command: `cd bench && node paired.mjs ${process.argv.slice(2).join(' ')}`,
   };
   log(`${meta.machine}, Node ${meta.node}, ${meta.load}; Verso: ${verso.mode}, revision ${meta.revision}`);
@@ -104,12 +119,40 @@ async function main() {
       }
       if (pair % 2 === 1) servers.reverse();
       const request = (s) => ({ url: s.url + (s.path ?? PATH), headers: s.headers ?? HEADERS, clients: s.clients === undefined ? clients : s.clients ?? undefined, connections, core: CORES.load, method: s.method, body: s.body });
-      const both = (secs) => Promise.all(servers.map((s) => load.run({ ...request(s), seconds: secs })));
-      if (warmup > 0) await both(warmup);
+      const one = (s, secs) => load.run({ ...request(s), seconds: secs });
+      const both = (secs) => Promise.all(servers.map((s) => one(s, secs)));
+      /** Each server's run and CPU µs per request: both at once, or in turns (A then B, or B then A). */
+      const measure = async (round) => {
+        if (!opts.turns) {
+          const before = servers.map((s) => cpuMicros(s.pids));
+          const runs = await both(seconds);
+          return { runs, cpu: servers.map((s, i) => (cpuMicros(s.pids) - before[i]) / runs[i].requests) };
+        }
+        // Slices of --slice seconds, A B | B A | A B …: the VM's speed wanders within seconds, and
+        // alternating finely (ABBA, which cancels a steady drift) gives both servers the same mix.
+        const slices = Math.max(1, Math.round(seconds / slice));
+        const totals = servers.map(() => ({ requests: 0, seconds: 0, errors: 0, cpu: 0 }));
+        for (let k = 0; k < slices; k++) {
+          for (const i of (k + round) % 2 === 0 ? [0, 1] : [1, 0]) {
+            const before = cpuMicros(servers[i].pids);
+            const r = await one(servers[i], slice);
+            const t = totals[i];
+            t.cpu += cpuMicros(servers[i].pids) - before;
+            t.requests += r.requests;
+            t.seconds += r.seconds;
+            t.errors += r.errors;
+          }
+        }
+        const runs = totals.map((t) => ({ requests: t.requests, rps: t.requests / t.seconds, errors: t.errors }));
+        const cpu = totals.map((t) => t.cpu / t.requests);
+        return { runs, cpu };
+      };
+      if (warmup > 0) {
+        if (opts.turns) for (const s of servers) await one(s, warmup);
+        else await both(warmup);
+      }
       for (let round = 0; round < rounds; round++) {
-        const before = servers.map((s) => cpuMicros(s.pids));
-        const runs = await both(seconds);
-        const cpu = servers.map((s, i) => (cpuMicros(s.pids) - before[i]) / runs[i].requests);
+        const { runs, cpu } = await measure(round + pair);
         const r = {
           pair: pair + 1, round: round + 1,
           rps: runs.map((x) => x.rps), cpuUsPerReq: cpu, errors: runs.map((x) => x.errors),
@@ -137,7 +180,7 @@ async function main() {
   const md = [
     `Paired: ${a.key} / ${b.key}, ${meta.date}`,
     '',
-    `${meta.machine}; Node ${meta.node}; ${meta.load}, ${connections} connections each; both servers on the proxy core at once; ${pairs} fresh pair(s) of processes, each ${rounds} round(s) of ${seconds} s after ${warmup} s warm-up; ${clients.count} distinct ${clients.header} values${meta.nodeFlags ? `; node ${meta.nodeFlags}` : ''}; Verso from ${meta.verso}; revision ${meta.revision}; load average ${meta.loadAverageBefore} before the run.`,
+    `${meta.machine}; Node ${meta.node}; ${meta.load}, ${connections} connections each; ${opts.turns ? `both servers on the proxy core, loaded in turns of ${slice} s (one at a time, A B | B A …)` : 'both servers on the proxy core at once'}; ${pairs} fresh pair(s) of processes, each ${rounds} round(s) of ${seconds} s after ${warmup} s warm-up; ${clients.count} distinct ${clients.header} values${meta.nodeFlags ? `; node ${meta.nodeFlags}` : ''}; Verso from ${meta.verso}; revision ${meta.revision}; load average ${meta.loadAverageBefore} before the run.`,
     '',
     '| pair | round | A req/s | B req/s | A / B | A CPU µs/req | B CPU µs/req | CPU-implied (B µs ÷ A µs) |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -14,7 +14,7 @@
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cells, CLIENTS, HEADERS, PATH } from './cells.mjs';
 import { analyse, profileMarkdown } from './lib/cpuprofile.mjs';
@@ -77,5 +77,5 @@ try {
 }
 
 const md = `CPU profiles, ${new Date().toISOString()}, revision ${gitRevision()}, Verso from ${verso.mode}, ${clients.count} distinct ${clients.header} values\n\n${sections.join('\n')}`;
-writeFileSync(join(BENCH, `${opts.out}.md`), md);
+writeFileSync(resolve(BENCH, `${opts.out}.md`), md);
 log(`\n${md}\nwrote ${opts.out}.md`);

@@ -7,6 +7,9 @@
  *   mkdir -p /tmp/verso-variants/no-log && cp -r ../dist ../package.json /tmp/verso-variants/no-log/
  *   ln -s "$PWD/../node_modules" /tmp/verso-variants/no-log/node_modules   # then patch the copy
  *   node paired.mjs v-no-log http-proxy --cells experiments/variants.mjs --pairs 4 --rounds 1 --duration 10
+ *
+ * Each variant is also the cell `v-<directory>-tlist`: the translated 20 KB list (the
+ * verso-translated-list cell) on that build.
  */
 
 import { existsSync, readdirSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { cells as all, versoServer } from '../cells.mjs';
 const root = process.env.VERSO_VARIANTS ?? '/tmp/verso-variants';
 const pick = (name) => all.find((c) => c.name === name);
 const verso = pick('verso');
+const translatedList = pick('verso-translated-list');
 
 const variants = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'dist/gateway/cli/main.js'))) : [];
 
@@ -29,6 +33,13 @@ export const cells = [
     // A variant that no longer answers like Verso (a NOCHECK file in its directory) skips the check.
     check: existsSync(join(root, d, 'NOCHECK')) ? undefined : verso.check,
     start: (ctx) => versoServer({ ...ctx, verso: { ...ctx.verso, cli: join(root, d, 'dist/gateway/cli/main.js') } }, 'fixtures/passthrough.yaml'),
+  })),
+  ...variants.map((d) => ({
+    ...translatedList,
+    name: `v-${d}-tlist`,
+    label: `Verso translated 20 KB list, variant ${d}`,
+    check: existsSync(join(root, d, 'NOCHECK')) ? undefined : translatedList.check,
+    start: (ctx) => versoServer({ ...ctx, verso: { ...ctx.verso, cli: join(root, d, 'dist/gateway/cli/main.js') } }, 'fixtures/translated.yaml'),
   })),
 ];
 
