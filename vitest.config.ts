@@ -42,16 +42,17 @@ const INTEGRATION = [
 ];
 
 /**
- * Files that take tens of seconds each start first, so that they run beside the many short files
- * instead of after them: on a fresh clone (no timings cached yet, as in CI) vitest would otherwise
- * start them in file order, and the run ends waiting on one of them while the other core idles.
+ * Files that take tens of seconds each (the slow project's, and `--workers`) start first, so that
+ * they run beside the many short files instead of after them: on a fresh clone (no timings cached
+ * yet, as in CI) vitest would otherwise start them in file order, and the run ends waiting on one
+ * of them while the other core idles.
  */
-const LONG = ['test/docker/', 'test/package/', 'test/reload/workers.test.ts', 'test/browser/', 'test/usage/fleet-postgres.test.ts', 'test/usage/postgres-store.test.ts'];
+const LONG_INTEGRATION = ['test/reload/workers.test.ts'];
 
 class LongFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const long = (spec: TestSpecification) => LONG.some((path) => spec.moduleId.includes(`/${path}`));
+    const long = (spec: TestSpecification) => spec.project.name === 'slow' || LONG_INTEGRATION.some((path) => spec.moduleId.endsWith(`/${path}`));
     return [...sorted.filter(long), ...sorted.filter((spec) => !long(spec))];
   }
 }

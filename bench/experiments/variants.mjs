@@ -23,24 +23,25 @@ const translatedList = pick('verso-translated-list');
 
 const variants = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'dist/gateway/cli/main.js'))) : [];
 
+/** `cell` run on the variant build in directory `d`, under `fixture`. */
+function variant(d, cell, name, label, fixture) {
+  return {
+    ...cell,
+    name,
+    label,
+    // A variant that no longer answers like Verso (a NOCHECK file in its directory) skips the check.
+    check: existsSync(join(root, d, 'NOCHECK')) ? undefined : cell.check,
+    start: (ctx) => versoServer({ ...ctx, verso: { ...ctx.verso, cli: join(root, d, 'dist/gateway/cli/main.js') } }, fixture),
+  };
+}
+
 export const cells = [
   ...all,
   ...(await import('./baselines.mjs')).cells.filter((c) => c.name.startsWith('reply-from-route')),
-  ...variants.map((d) => ({
-    ...verso,
-    name: `v-${d}`,
-    label: `Verso passthrough, variant ${d}`,
-    // A variant that no longer answers like Verso (a NOCHECK file in its directory) skips the check.
-    check: existsSync(join(root, d, 'NOCHECK')) ? undefined : verso.check,
-    start: (ctx) => versoServer({ ...ctx, verso: { ...ctx.verso, cli: join(root, d, 'dist/gateway/cli/main.js') } }, 'fixtures/passthrough.yaml'),
-  })),
-  ...variants.map((d) => ({
-    ...translatedList,
-    name: `v-${d}-tlist`,
-    label: `Verso translated 20 KB list, variant ${d}`,
-    check: existsSync(join(root, d, 'NOCHECK')) ? undefined : translatedList.check,
-    start: (ctx) => versoServer({ ...ctx, verso: { ...ctx.verso, cli: join(root, d, 'dist/gateway/cli/main.js') } }, 'fixtures/translated.yaml'),
-  })),
+  ...variants.flatMap((d) => [
+    variant(d, verso, `v-${d}`, `Verso passthrough, variant ${d}`, 'fixtures/passthrough.yaml'),
+    variant(d, translatedList, `v-${d}-tlist`, `Verso translated 20 KB list, variant ${d}`, 'fixtures/translated.yaml'),
+  ]),
 ];
 
 export const targets = [];
